@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MELTANO_VENV := .venv-meltano
+MELTANO := $(MELTANO_VENV)/bin/meltano
+PACKAGES := vendor-http vendor-sandbox tap-rickai
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: install meltano demo test bench lint readme clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python \
+		-e ./vendor-http -e ./vendor-sandbox -e "./tap-rickai[test]" \
+		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
+	touch $@
+
+# Meltano lives in its own environment; it installs each plugin in its own too.
+meltano: $(MELTANO_VENV)/.installed
+$(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	$(PYTHON) -m venv $(MELTANO_VENV)
+	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano~=4.4"
+	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(MELTANO) install
+	touch $@
+
+demo: install meltano
+	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/python scripts/demo.py
+
+test: install meltano
+	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)" $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/rickai_bench.py
+
+lint: install
+	$(BIN)/ruff check $(PACKAGES) scripts bench
+
+# Regenerate each plugin's settings table from `--about --format=markdown`.
+readme: install
+	$(BIN)/python scripts/settings_table.py tap-rickai
+
+clean:
+	rm -rf $(VENV) $(MELTANO_VENV) .meltano output

@@ -1,0 +1,1 @@
+"""Singer tap for the Rick.ai data API v2."""

@@ -1,0 +1,80 @@
+"""Secrets never reach logs, messages or URLs; http:// only for loopback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from vendor_http.redaction import Redactor, install_redaction
+from vendor_http.settings import check_api_url, validate_settings
+
+SECRET = "s3cr3t-token-value"
+
+
+def test_redactor_masks_every_registered_secret() -> None:
+    redactor = Redactor([SECRET, "", "ab"])  # empty and tiny values are ignored
+    redactor.add("later-token-xyz")
+    text = f"token {SECRET} and later-token-xyz, not ab"
+    assert redactor(text) == "token *** and ***, not ab"
+
+
+def test_redactor_masks_secret_query_parameters_and_userinfo() -> None:
+    redactor = Redactor([SECRET])
+    url = f"https://user:pw@api.example.com/v1/x?access_token={SECRET}&start=2026-01-01&api_key=zzz"
+    cleaned = redactor.url(url)
+    assert SECRET not in cleaned and "zzz" not in cleaned and "pw" not in cleaned
+    assert "start=2026-01-01" in cleaned
+    assert cleaned.startswith("https://api.example.com/v1/x?")
+
+
+def test_log_records_are_masked_including_arguments_and_exceptions(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    install_redaction(Redactor([SECRET]))
+    logger = logging.getLogger("test.redaction")
+    with caplog.at_level(logging.INFO, logger="test.redaction"):
+        logger.info("calling with %s", SECRET)
+        try:
+            raise ValueError(f"bad token {SECRET}")
+        except ValueError:
+            logger.exception("failed")
+    assert SECRET not in caplog.text
+    assert "calling with ***" in caplog.text
+    assert "bad token ***" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.rick.ai", "http://127.0.0.1:8765/rickai", "http://localhost:1", "http://[::1]:8080"],
+)
+def test_acceptable_api_urls(url: str) -> None:
+    assert check_api_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("http://api.rick.ai", "only https://"),
+        ("http://10.0.0.5", "only https://"),
+        ("ftp://api.rick.ai", "http(s) URL"),
+        ("https://u:p@api.rick.ai", "credentials"),
+        ("https://api.rick.ai?token=1", "without query"),
+        ("", "must be a URL"),
+    ],
+)
+def test_unacceptable_api_urls_name_the_setting(url: str, complaint: str) -> None:
+    message = check_api_url(url)
+    assert message is not None
+    assert "'api_url'" in message and complaint in message
+
+
+def test_validate_settings_lists_every_problem() -> None:
+    with pytest.raises(ConfigValidationError) as info:
+        validate_settings(
+            {"api_url": "http://example.com", "other": 1},
+            {"api_url": check_api_url, "other": lambda v, s: f"setting '{s}' is odd"},
+        )
+    assert len(info.value.errors) == 2
+    assert "setting 'other' is odd" in info.value.errors

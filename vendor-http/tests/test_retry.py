@@ -1,0 +1,71 @@
+"""Retry-After parsing and the wait generator the SDK's backoff decorator drives."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+import requests
+from singer_sdk.exceptions import RetriableAPIError
+
+from vendor_http.retry import RetryPolicy, parse_retry_after
+
+NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("7", 7.0),
+        (" 2.5 ", 2.5),
+        ("Sun, 22 Nov 2026 12:00:30 GMT", 30.0),
+        ("Sun, 22 Nov 2026 11:00:00 GMT", 0.0),  # in the past: go now
+        ("-3", None),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(header: str | None, expected: float | None) -> None:
+    assert parse_retry_after(header, now=NOW) == expected
+
+
+def _error_with_retry_after(value: str | None) -> RetriableAPIError:
+    response = requests.Response()
+    response.status_code = 429
+    if value is not None:
+        response.headers["Retry-After"] = value
+    return RetriableAPIError("429", response)
+
+
+def test_wait_generator_uses_retry_after_exactly_and_caps_it() -> None:
+    policy = RetryPolicy(retry_after_max_seconds=10.0, backoff_initial_seconds=1.0)
+    waits = policy.wait_generator()
+    next(waits)
+    assert waits.send(_error_with_retry_after("3")) == 3.0  # no jitter added
+    assert waits.send(_error_with_retry_after("3600")) == 10.0  # capped
+
+
+def test_wait_generator_backs_off_exponentially_without_retry_after() -> None:
+    policy = RetryPolicy(backoff_initial_seconds=1.0, backoff_max_seconds=5.0, jitter=0.0)
+    waits = policy.wait_generator()
+    next(waits)
+    got = [waits.send(ConnectionResetError()) for _ in range(5)]
+    assert got == [1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+def test_backoff_jitter_stays_within_its_spread() -> None:
+    policy = RetryPolicy(backoff_initial_seconds=2.0, jitter=0.25)
+    rng = random.Random(1)
+    values = {policy.backoff(1, rng=rng) for _ in range(50)}
+    assert min(values) >= 1.5
+    assert max(values) <= 2.5
+    assert len(values) > 1
+
+
+def test_policy_from_config_keeps_defaults_for_unset_knobs() -> None:
+    policy = RetryPolicy.from_config({"max_tries": 2, "backoff_initial_seconds": 0})
+    assert policy.max_tries == 2
+    assert policy.backoff_initial_seconds == 0
+    assert policy.retry_after_max_seconds == RetryPolicy().retry_after_max_seconds

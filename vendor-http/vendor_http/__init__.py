@@ -1,0 +1,54 @@
+"""HTTP behaviour shared by every connector of the collection.
+
+One rate budget per plugin process, Retry-After aware retries, streamed JSON
+pages, fast record validation, date windows and secret redaction, wired into the
+Meltano Singer SDK through :class:`VendorTap` and :class:`VendorRESTStream`.
+"""
+
+from vendor_http.dates import (
+    DateSettingError,
+    DateWindow,
+    clamp_range,
+    incremental_start,
+    parse_date_setting,
+    parse_datetime_setting,
+    split_windows,
+)
+from vendor_http.json_stream import StreamedJsonPage
+from vendor_http.paging import BrokenResponseError, StreamedPages, TotalOffsetPaginator
+from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
+from vendor_http.records import RecordValidationError, RecordValidator
+from vendor_http.redaction import Redactor, install_redaction
+from vendor_http.retry import RetryPolicy, parse_retry_after
+from vendor_http.sdk_stream import VendorRESTStream, selected_schema
+from vendor_http.sdk_tap import VendorTap
+from vendor_http.settings import check_api_url, retry_settings, validate_settings
+
+__all__ = [
+    "BrokenResponseError",
+    "BudgetedAdapter",
+    "DateSettingError",
+    "DateWindow",
+    "RateBudget",
+    "RateWindow",
+    "RecordValidationError",
+    "RecordValidator",
+    "Redactor",
+    "RetryPolicy",
+    "StreamedJsonPage",
+    "StreamedPages",
+    "TotalOffsetPaginator",
+    "VendorRESTStream",
+    "VendorTap",
+    "check_api_url",
+    "clamp_range",
+    "incremental_start",
+    "install_redaction",
+    "parse_date_setting",
+    "parse_datetime_setting",
+    "parse_retry_after",
+    "retry_settings",
+    "selected_schema",
+    "split_windows",
+    "validate_settings",
+]

@@ -1,0 +1,128 @@
+"""Dates in settings, and the date windows a run requests, with pendulum.
+
+Everything is timezone-aware UTC. Settings accept ``YYYY-MM-DD`` and full ISO-8601
+timestamps (with or without an offset; a naive timestamp is taken as UTC).
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+from dataclasses import dataclass
+
+import pendulum
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class DateSettingError(ValueError):
+    """A date setting that cannot be understood; the message names the setting."""
+
+
+def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:  # noqa: ANN401
+    """Parse a date or timestamp setting into an aware UTC datetime."""
+    if isinstance(value, pendulum.DateTime):
+        return value.in_timezone("UTC")
+    if not isinstance(value, str) or not value.strip():
+        msg = f"setting '{setting}' must be a date (YYYY-MM-DD) or ISO-8601 timestamp, got {value!r}"
+        raise DateSettingError(msg)
+    try:
+        parsed = pendulum.parse(value.strip(), tz="UTC")
+    except ValueError as exc:
+        msg = f"setting '{setting}' must be a date (YYYY-MM-DD) or ISO-8601 timestamp, got {value!r}"
+        raise DateSettingError(msg) from exc
+    if isinstance(parsed, pendulum.Date) and not isinstance(parsed, pendulum.DateTime):
+        parsed = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz="UTC")
+    if not isinstance(parsed, pendulum.DateTime):
+        msg = f"setting '{setting}' must be a date or timestamp, got a {type(parsed).__name__}: {value!r}"
+        raise DateSettingError(msg)
+    return parsed.in_timezone("UTC")
+
+
+def parse_date_setting(value: t.Any, setting: str) -> pendulum.Date:  # noqa: ANN401
+    """Parse a date or timestamp setting and keep its UTC calendar day."""
+    return parse_datetime_setting(value, setting).date()
+
+
+@dataclass(frozen=True, order=True)
+class DateWindow:
+    """An inclusive range of calendar days ``[start, end]``."""
+
+    start: pendulum.Date
+    end: pendulum.Date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            msg = f"window start {self.start} is after its end {self.end}"
+            raise ValueError(msg)
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days covered."""
+        return (self.end - self.start).days + 1
+
+
+def split_windows(start: pendulum.Date, end: pendulum.Date, *, days: int = 1) -> Iterator[DateWindow]:
+    """Split ``[start, end]`` into ascending windows of at most ``days`` days."""
+    if days < 1:
+        msg = "a window must cover at least one day"
+        raise ValueError(msg)
+    current = start
+    while current <= end:
+        last = min(end, current.add(days=days - 1))
+        yield DateWindow(current, last)
+        current = last.add(days=1)
+
+
+def incremental_start(
+    *,
+    start_date: pendulum.Date,
+    bookmark: pendulum.Date | None,
+    lookback_days: int,
+) -> pendulum.Date:
+    """First day to extract: the bookmark minus the lookback, never before start_date.
+
+    The bookmarked day itself is always extracted again (at-least-once): a run may
+    have stopped after emitting only part of it.
+    """
+    if bookmark is None:
+        return start_date
+    return max(start_date, bookmark.subtract(days=max(0, lookback_days)))
+
+
+def clamp_range(
+    start: pendulum.Date,
+    end: pendulum.Date,
+    *,
+    earliest: pendulum.Date,
+    latest: pendulum.Date,
+    vendor: str,
+    why_earliest: str,
+    why_latest: str,
+    logger: logging.Logger,
+) -> DateWindow | None:
+    """Clamp ``[start, end]`` to what the vendor allows, warning about each change.
+
+    Returns ``None`` (and logs why) when nothing of the range is allowed yet.
+    """
+    if start < earliest:
+        logger.warning(
+            "Requested start %s is before the earliest day %s allows (%s); "
+            "starting at %s instead.",
+            start, vendor, why_earliest, earliest,
+        )
+        start = earliest
+    if end > latest:
+        logger.warning(
+            "Requested end %s is after the latest day %s allows (%s); ending at %s instead.",
+            end, vendor, why_latest, latest,
+        )
+        end = latest
+    if start > end:
+        logger.info(
+            "Nothing to extract from %s: the range %s..%s is empty after clamping.",
+            vendor, start, end,
+        )
+        return None
+    return DateWindow(start, end)

@@ -1,0 +1,111 @@
+"""Settings every plugin shares, and checks that run before any request."""
+
+from __future__ import annotations
+
+import ipaddress
+import typing as t
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+
+def retry_settings() -> list[th.Property]:
+    """The retry and timeout knobs of :class:`vendor_http.retry.RetryPolicy`."""
+    return [
+        th.Property(
+            "max_tries",
+            th.IntegerType(minimum=1, maximum=50),
+            default=5,
+            title="Max tries",
+            description=(
+                "How many times one request is tried before the run fails "
+                "(429, 5xx, timeouts, dropped connections and broken bodies are retried)."
+            ),
+        ),
+        th.Property(
+            "backoff_initial_seconds",
+            th.NumberType(minimum=0),
+            default=1.0,
+            title="First backoff (seconds)",
+            description="Wait before the first retry when the vendor gives no Retry-After; doubles on every further retry.",
+        ),
+        th.Property(
+            "backoff_max_seconds",
+            th.NumberType(minimum=0),
+            default=60.0,
+            title="Longest backoff (seconds)",
+            description="Upper bound of one exponential backoff wait.",
+        ),
+        th.Property(
+            "retry_after_max_seconds",
+            th.NumberType(minimum=0),
+            default=300.0,
+            title="Longest Retry-After honoured (seconds)",
+            description="A vendor's Retry-After is waited exactly, but never longer than this.",
+        ),
+        th.Property(
+            "request_timeout_seconds",
+            th.NumberType(minimum=1),
+            default=300.0,
+            title="Request timeout (seconds)",
+            description="Seconds to wait for the vendor to connect or to send the next bytes of a response.",
+        ),
+    ]
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(value: t.Any, setting: str = "api_url") -> str | None:  # noqa: ANN401
+    """Why ``value`` is not an acceptable API base URL, or ``None`` if it is.
+
+    ``https://`` is required; plain ``http://`` only for a loopback host (a local
+    sandbox), so a token is never sent in clear text over a network.
+    """
+    if not isinstance(value, str) or not value:
+        return f"setting '{setting}' must be a URL such as https://api.example.com"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return f"setting '{setting}' must be an http(s) URL with a host, got {value!r}"
+    if parts.username or parts.password:
+        return f"setting '{setting}' must not contain credentials; use the token settings"
+    if parts.query or parts.fragment:
+        return f"setting '{setting}' must be a base URL without query or fragment"
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return (
+            f"setting '{setting}' uses http:// for {parts.hostname}; only https:// is "
+            "allowed, except for a loopback host such as 127.0.0.1 (the sandbox)"
+        )
+    return None
+
+
+def validate_settings(
+    config: Mapping[str, t.Any],
+    checks: Mapping[str, Callable[[t.Any, str], str | None]],
+) -> None:
+    """Run ``checks`` (setting name → check) and raise one error listing all problems.
+
+    A check receives the value (``None`` if unset) and the setting name and returns
+    a message, or ``None`` when the value is fine. Raises the SDK's
+    ``ConfigValidationError``, which the CLI reports and exits non-zero on.
+    """
+    errors = [
+        message
+        for setting, check in checks.items()
+        if (message := check(config.get(setting), setting)) is not None
+    ]
+    if errors:
+        raise ConfigValidationError("Config validation failed", errors=errors)

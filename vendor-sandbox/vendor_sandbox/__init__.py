@@ -1,0 +1,25 @@
+"""A local HTTP server that emulates vendor APIs strictly as documented (Rick.ai for now)."""
+
+from .config import SandboxClock, SandboxConfig
+from .faults import Fault, FaultKind, FaultQueue, parse_faults
+from .requestlog import RequestLog, RequestRecord
+from .rickai import RickaiEmulator
+from .rickai_data import RickaiData
+from .server import SandboxServer
+from .vendor import ServedCount
+
+__version__ = "0.1.0"
+__all__ = [
+    "Fault",
+    "FaultKind",
+    "FaultQueue",
+    "RequestLog",
+    "RequestRecord",
+    "RickaiData",
+    "RickaiEmulator",
+    "SandboxClock",
+    "SandboxConfig",
+    "SandboxServer",
+    "ServedCount",
+    "parse_faults",
+]

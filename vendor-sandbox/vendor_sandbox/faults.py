@@ -1,0 +1,204 @@
+"""Fault specs, their short syntax, and the queue consulted for every vendor request.
+
+Short syntax: ``VENDOR:KIND[=VALUE][xCOUNT][@AFTER][,KEY=VALUE...]`` where VALUE is the kind's
+main parameter (status: `status`, rate_limit: `retry_after`, slow: `delay`, truncate:
+`fraction`), ``x*`` means unlimited, and ``@K`` skips the first K matching requests. Examples:
+``rickai:status=503x3``, ``rickai:drop``, ``rickai:rate_limit,retry_after=2``,
+``rickai:truncate@2``, ``rickai:slow=0.5x*``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+
+class FaultKind(StrEnum):
+    STATUS = "status"
+    """Respond with `status` (default 503) and `{"error": "gateway timeout"}` (or `body`)."""
+    RATE_LIMIT = "rate_limit"
+    """429 with the documented body and a Retry-After header."""
+    SLOW = "slow"
+    """Sleep `delay` seconds, then respond normally."""
+    TRUNCATE = "truncate"
+    """Full Content-Length, only the first `fraction` of the body, then close."""
+    MALFORMED = "malformed"
+    """Status 200, correct length, JSON broken in the middle of the body."""
+    DROP = "drop"
+    """Close the connection without any response."""
+
+
+_MAIN_PARAM = {
+    FaultKind.STATUS: "status",
+    FaultKind.RATE_LIMIT: "retry_after",
+    FaultKind.SLOW: "delay",
+    FaultKind.TRUNCATE: "fraction",
+}
+
+_SHORT = re.compile(
+    r"^(?P<vendor>[\w.-]+):(?P<kind>[a-z_]+)"
+    r"(?:=(?P<value>[^x@,]+))?(?:x(?P<count>\d+|\*))?(?:@(?P<after>\d+))?(?:,(?P<params>.*))?$"
+)
+
+
+@dataclass
+class Fault:
+    """One injected fault; it fires on `count` matching requests once `after` have passed."""
+
+    vendor: str
+    kind: FaultKind
+    count: int | None = 1
+    """How many requests it hits; None = every request from then on."""
+    after: int = 0
+    """Matching requests to let through before it starts firing."""
+    status: int = 503
+    body: Any = None
+    """Payload replacing `{"error": "gateway timeout"}` (status kind)."""
+    retry_after: float = 1
+    retry_after_format: str = "seconds"
+    """"seconds" or "http-date"."""
+    delay: float = 1.0
+    fraction: float = 0.5
+    seen: int = field(default=0, compare=False)
+    fired: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        self.kind = FaultKind(self.kind)
+        if self.count is not None and self.count < 1:
+            raise ValueError("fault count must be at least 1 (or None for unlimited)")
+        if self.after < 0:
+            raise ValueError("fault 'after' cannot be negative")
+        if not 100 <= self.status <= 599:
+            raise ValueError("fault status must be an HTTP status code")
+        if not 0.0 <= self.fraction < 1.0:
+            raise ValueError("truncate fraction must be in [0, 1)")
+        if self.retry_after_format not in ("seconds", "http-date"):
+            raise ValueError("retry_after_format must be 'seconds' or 'http-date'")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.count is not None and self.fired >= self.count
+
+    def describe(self) -> str:
+        """Compact label for logs, e.g. `status=503` or `drop`."""
+        main = _MAIN_PARAM.get(self.kind)
+        return f"{self.kind}={_fmt(getattr(self, main))}" if main else str(self.kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = str(self.kind)
+        data["remaining"] = None if self.count is None else self.count - self.fired
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fault:
+        known = {f.name for f in fields(cls)} - {"seen", "fired"}
+        unknown = set(data) - known - {"remaining"}
+        if unknown:
+            raise ValueError(f"unknown fault parameter(s): {', '.join(sorted(unknown))}")
+        if "vendor" not in data or "kind" not in data:
+            raise ValueError("a fault needs 'vendor' and 'kind'")
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        """Parse JSON (an object) or the short syntax described in the module docstring."""
+        text = text.strip()
+        if text.startswith("{"):
+            return cls.from_dict(json.loads(text))
+        match = _SHORT.match(text)
+        if not match:
+            raise ValueError(f"cannot parse fault {text!r} (expected VENDOR:KIND[=VALUE][xN][@K][,k=v])")
+        kind = FaultKind(match["kind"])
+        data: dict[str, Any] = {"vendor": match["vendor"], "kind": kind}
+        if match["value"] is not None:
+            if kind not in _MAIN_PARAM:
+                raise ValueError(f"fault kind {kind} takes no value")
+            data[_MAIN_PARAM[kind]] = match["value"]
+        if match["count"]:
+            data["count"] = None if match["count"] == "*" else match["count"]
+        if match["after"]:
+            data["after"] = match["after"]
+        for pair in filter(None, (match["params"] or "").split(",")):
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise ValueError(f"fault parameter {pair!r} must be KEY=VALUE")
+            data[key.strip()] = value.strip()
+        return cls.from_dict(_coerce(data))
+
+
+def parse_faults(value: Any) -> list[Fault]:
+    """Faults from a Fault, a dict, a string (JSON object/list or short syntax) or a list of those."""
+    if isinstance(value, Fault):
+        return [value]
+    if isinstance(value, dict):
+        return [Fault.from_dict(value)]
+    if isinstance(value, str):
+        stripped = value.strip()
+        return parse_faults(json.loads(stripped)) if stripped.startswith("[") else [Fault.parse(stripped)]
+    if isinstance(value, list | tuple):
+        return [fault for item in value for fault in parse_faults(item)]
+    raise ValueError(f"not a fault spec: {value!r}")
+
+
+class FaultQueue:
+    """Ordered faults; each vendor request consumes at most one (the first one that is due)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, *specs: Any) -> list[Fault]:
+        added = parse_faults(list(specs))
+        with self._lock:
+            self._faults.extend(added)
+        return added
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[Fault]:
+        """Faults that can still fire."""
+        with self._lock:
+            return [fault for fault in self._faults if not fault.exhausted]
+
+    def all(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, vendor: str) -> Fault | None:
+        """Count a request of `vendor` against every live fault; return the one that fires."""
+        chosen: Fault | None = None
+        with self._lock:
+            for fault in self._faults:
+                if fault.vendor != vendor or fault.exhausted:
+                    continue
+                fault.seen += 1
+                if chosen is None and fault.seen > fault.after:
+                    fault.fired += 1
+                    chosen = fault
+        return chosen
+
+
+_INT_FIELDS = {"count", "after", "status"}
+_FLOAT_FIELDS = {"retry_after", "delay", "fraction"}
+
+
+def _coerce(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str) and key in _INT_FIELDS:
+            value = int(value)
+        elif isinstance(value, str) and key in _FLOAT_FIELDS:
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
