@@ -31,6 +31,9 @@ BODY_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 _EDGE_BYTES = 64 * 1024
+#: ijson yields a buffer's items only after reading the next one, so after a break
+#: up to one buffer of items is asked for again: keep buffers modest.
+_READ_SIZE = 64 * 1024
 
 
 class _EdgeKeepingReader:
@@ -80,7 +83,7 @@ class StreamedJsonPage:
         gc.disable()
         try:
             for item in ijson.items(
-                self._reader, f"{self.items_key}.item", use_float=True, buf_size=256 * 1024
+                self._reader, f"{self.items_key}.item", use_float=True, buf_size=_READ_SIZE
             ):
                 self.count += 1
                 yield item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import typing as t
 from functools import cached_property
 
@@ -15,6 +16,10 @@ from vendor_http.settings import check_api_url, validate_settings
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
+
+
+_BUDGETS: dict[tuple[t.Any, ...], RateBudget] = {}
+_BUDGETS_LOCK = threading.Lock()
 
 
 def secret_setting_names(config_jsonschema: dict[str, t.Any]) -> list[str]:
@@ -61,8 +66,15 @@ class VendorTap(Tap):
 
     @cached_property
     def rate_budget(self) -> RateBudget:
-        """The one budget all streams of this process share."""
-        return self.make_rate_budget()
+        """The one budget all streams of this plugin share, process-wide.
+
+        Taps of the same plugin created in one process (the SDK's own tests do
+        that) get the same budget object when their limits are equal.
+        """
+        budget = self.make_rate_budget()
+        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows)
+        with _BUDGETS_LOCK:
+            return _BUDGETS.setdefault(key, budget)
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
         """Setting name → check returning an error message (``None`` = fine)."""

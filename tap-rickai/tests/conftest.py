@@ -1,0 +1,25 @@
+"""Fixtures for tap-rickai tests; the sandbox fixtures come from vendor-sandbox."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from vendor_sandbox import SandboxServer
+
+
+@pytest.fixture
+def latest(sandbox_factory) -> date:  # noqa: ARG001
+    """Not a sandbox: today's latest day the Rick.ai API serves (32 hours ago)."""
+    probe: SandboxServer = sandbox_factory()
+    return probe.rickai.window()[1]
+
+
+@pytest.fixture
+def fast_sandbox(sandbox_factory) -> SandboxServer:
+    """A sandbox without rate limits, for tests about something else."""
+    return sandbox_factory(rate_limit=False, rickai_sessions_per_day=250)
+
+
+def days(first: date, last: date) -> list[str]:
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
