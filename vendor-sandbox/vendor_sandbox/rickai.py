@@ -80,15 +80,26 @@ class RickaiEmulator:
         return error_response(status, GATEWAY_TIMEOUT)
 
     def admin(self, method: str, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
-        if method != "GET" or path.strip("/") != "truth":
+        action = (method, path.strip("/"))
+        if action not in {("GET", "truth"), ("POST", "warm")}:
             return 404, {"error": "not found"}
         try:
             company = query["company"]
             start, end = _date(query, "start"), _date(query, "end")
         except (KeyError, BadRequest) as error:
             return 400, {"error": f"company, start and end are required dates ({error})"}
+        if action[1] == "warm":
+            return 200, self.warm(company, start, end)
         with_keys = query.get("keys", "0") not in ("", "0", "false")
         return 200, self.truth(company, start, end, keys=with_keys)
+
+    def warm(self, company: str, start: date, end: date) -> dict[str, Any]:
+        """Render and cache [start, end] as of today, so a benchmark times serving only."""
+        today = self.clock.today()
+        total = 0
+        for n in range((end - start).days + 1):
+            total += len(self.data.encoded_day(company, start + timedelta(days=n), today))
+        return {"company": company, "start": start.isoformat(), "end": end.isoformat(), "sessions": total}
 
     # --- the API's rules -------------------------------------------------------------------
 
