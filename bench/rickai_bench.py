@@ -58,7 +58,7 @@ def measure(name: str, command: list[str], url: str) -> Result:
     before = served_items(url)
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
-        process = subprocess.Popen(command, stdout=devnull, stderr=subprocess.PIPE)  # noqa: S603
+        process = subprocess.Popen(command, stdout=devnull, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     stderr = process.stderr.read().decode() if process.stderr else ""

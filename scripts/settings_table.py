@@ -18,7 +18,7 @@ START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 
 def settings_table(executable: str) -> str:
     """The "Settings" section of the plugin's own markdown description."""
-    about = subprocess.run(  # noqa: S603
+    about = subprocess.run(
         [executable, "--about", "--format=markdown"], capture_output=True, text=True, check=True
     ).stdout
     match = re.search(r"^## Settings\n(.*?)(?=^## |\Z)", about, flags=re.S | re.M)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pendulum
 from singer_sdk.authenticators import APIKeyAuthenticator
+
 from vendor_http import (
     RateBudget,
     RecordValidationError,

@@ -7,10 +7,10 @@ import typing as t
 
 import pendulum
 from singer_sdk import SchemaDirectory, StreamSchema
-from vendor_http import clamp_range, incremental_start, parse_date_setting, split_windows
 
 from tap_rickai import schemas
 from tap_rickai.client import RickaiLimits, RickaiStream
+from vendor_http import clamp_range, incremental_start, parse_date_setting, split_windows
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable

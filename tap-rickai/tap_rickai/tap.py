@@ -5,6 +5,9 @@ from __future__ import annotations
 import typing as t
 
 from singer_sdk import typing as th
+
+from tap_rickai.client import DEFAULT_API_URL, MAX_PAGE_SIZE, RickaiLimits
+from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
 from vendor_http import (
     RateBudget,
     VendorTap,
@@ -13,16 +16,13 @@ from vendor_http import (
 )
 from vendor_http.dates import DateSettingError
 
-from tap_rickai.client import DEFAULT_API_URL, MAX_PAGE_SIZE, RickaiLimits
-from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
-
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
     from singer_sdk import Stream
 
 
-def _check_date(value: t.Any, setting: str) -> str | None:  # noqa: ANN401
+def _check_date(value: t.Any, setting: str) -> str | None:
     if value is None:
         return None
     try:
@@ -134,7 +134,7 @@ class TapRickai(VendorTap):
             "end_date": self._check_end_date,
         }
 
-    def _check_end_date(self, value: t.Any, setting: str) -> str | None:  # noqa: ANN401
+    def _check_end_date(self, value: t.Any, setting: str) -> str | None:
         if problem := _check_date(value, setting):
             return problem
         start = self.config.get("start_date")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from vendor_sandbox import SandboxServer
 
 
 @pytest.fixture
-def latest(sandbox_factory) -> date:  # noqa: ARG001
+def latest(sandbox_factory) -> date:
     """Not a sandbox: today's latest day the Rick.ai API serves (32 hours ago)."""
     probe: SandboxServer = sandbox_factory()
     return probe.rickai.window()[1]

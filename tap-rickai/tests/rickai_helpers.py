@@ -86,7 +86,7 @@ def run_tap(
         args = [*TAP, "--config", str(write_json(config, Path(tmp), "config.json"))]
         if state is not None:
             args += ["--state", str(write_json(state, Path(tmp), "state.json"))]
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             [*args, *(extra_args or [])],
             capture_output=True,
             text=True,

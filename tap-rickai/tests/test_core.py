@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
-from vendor_sandbox import SandboxConfig, SandboxServer
 
 from tap_rickai.tap import TapRickai
+from vendor_sandbox import SandboxConfig, SandboxServer
 
 CONFIG: dict = {
     "company": "demo-company",

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_readme_settings_table_is_up_to_date() -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "settings_table.py"), "tap-rickai", "--check"],
         capture_output=True,
         text=True,

@@ -17,7 +17,10 @@ SECRET = "Zx9-very-secret-rickai-token-42"
         ({"page_size": 200_000}, "page_size"),
         ({"page_size": 0}, "page_size"),
         ({"start_date": "01.10.2026"}, "setting 'start_date' must be a date"),
-        ({"start_date": "2026-10-10", "end_date": "2026-10-01"}, "setting 'end_date' (2026-10-01) is before 'start_date'"),
+        (
+            {"start_date": "2026-10-10", "end_date": "2026-10-01"},
+            "setting 'end_date' (2026-10-01) is before 'start_date'",
+        ),
         ({"lookback_days": -1}, "lookback_days"),
         ({"company": None}, "company"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import timedelta
 
@@ -49,7 +50,13 @@ def test_defaults_and_clamping_stay_inside_what_the_api_allows(fast_sandbox) -> 
     earliest, latest = fast_sandbox.rickai.window()
     # The default history is the documented 90 days; asking for more is clamped.
     run = run_tap(
-        tap_config(fast_sandbox, start_date="2020-01-01", end_date=str(earliest + timedelta(days=1)), page_size=1000, **FAST)
+        tap_config(
+            fast_sandbox,
+            start_date="2020-01-01",
+            end_date=str(earliest + timedelta(days=1)),
+            page_size=1000,
+            **FAST,
+        )
     )
     assert run.returncode == 0, run.stderr
     starts = [r.query["start"] for r in session_requests(fast_sandbox)]
@@ -59,11 +66,20 @@ def test_defaults_and_clamping_stay_inside_what_the_api_allows(fast_sandbox) -> 
 
     fast_sandbox.reset_log()
     run = run_tap(
-        tap_config(fast_sandbox, start_date=str(latest), end_date=str(latest + timedelta(days=30)), page_size=1000, **FAST)
+        tap_config(
+            fast_sandbox,
+            start_date=str(latest),
+            end_date=str(latest + timedelta(days=30)),
+            page_size=1000,
+            **FAST,
+        )
     )
     assert run.returncode == 0, run.stderr
     assert [r.query["end"] for r in session_requests(fast_sandbox)] == [str(latest)]
-    assert f"is after the latest day Rick.ai allows (its data is complete 32 hours after a day ends); ending at {latest}" in run.stderr
+    assert (
+        "is after the latest day Rick.ai allows (its data is complete 32 hours after a day ends); "
+        f"ending at {latest}"
+    ) in run.stderr
     assert all(r.status == 200 for r in session_requests(fast_sandbox))
 
 
@@ -77,7 +93,7 @@ def test_strict_limits_are_never_tripped_across_pages_and_days(sandbox_factory, 
     assert stats["rate_limited_429"] == 0
     assert stats["requests"] >= 6  # several pages on each of three days
     arrivals = [r.arrived for r in session_requests(sandbox)]
-    assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 1.0
+    assert min(b - a for a, b in itertools.pairwise(arrivals)) >= 1.0
     assert sorted(record_keys(run.records)) == sorted(truth_keys(sandbox, first, latest))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -107,6 +108,6 @@ def test_threads_share_one_in_flight_slot_and_the_interval() -> None:
     starts.sort()
     assert max_active == 1
     assert len(starts) == 12
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.05
     assert budget.requests_started == 12

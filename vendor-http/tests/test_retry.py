@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -11,7 +11,7 @@ from singer_sdk.exceptions import RetriableAPIError
 
 from vendor_http.retry import RetryPolicy, parse_retry_after
 
-NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

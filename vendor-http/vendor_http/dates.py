@@ -20,7 +20,7 @@ class DateSettingError(ValueError):
     """A date setting that cannot be understood; the message names the setting."""
 
 
-def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:  # noqa: ANN401
+def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:
     """Parse a date or timestamp setting into an aware UTC datetime."""
     if isinstance(value, pendulum.DateTime):
         return value.in_timezone("UTC")
@@ -40,7 +40,7 @@ def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:  # 
     return parsed.in_timezone("UTC")
 
 
-def parse_date_setting(value: t.Any, setting: str) -> pendulum.Date:  # noqa: ANN401
+def parse_date_setting(value: t.Any, setting: str) -> pendulum.Date:
     """Parse a date or timestamp setting and keep its UTC calendar day."""
     return parse_datetime_setting(value, setting).date()
 

@@ -39,7 +39,7 @@ _READ_SIZE = 64 * 1024
 class _EdgeKeepingReader:
     """File-like wrapper that remembers the first and last bytes it passed on."""
 
-    def __init__(self, raw: t.Any) -> None:  # noqa: ANN401
+    def __init__(self, raw: t.Any) -> None:
         self._raw = raw
         self.head = b""
         self.tail = b""

@@ -180,7 +180,7 @@ class BudgetSlot:
             if self._answered or self._released:
                 return
             self._answered = True
-        self._budget._answered()  # noqa: SLF001
+        self._budget._answered()
 
     def release(self) -> None:
         """Free the in-flight slot once the response body is read or closed."""
@@ -189,7 +189,7 @@ class BudgetSlot:
                 return
             self._released = True
             answered = self._answered
-        self._budget._release(self._holder, answered=answered)  # noqa: SLF001
+        self._budget._release(self._holder, answered=answered)
 
 
 class BudgetedAdapter(HTTPAdapter):

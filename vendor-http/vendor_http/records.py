@@ -28,7 +28,7 @@ _SCALARS: dict[str, t.Any] = {
 }
 
 
-def _type_for(schema: dict[str, t.Any], path: str) -> t.Any:  # noqa: ANN401
+def _type_for(schema: dict[str, t.Any], path: str) -> t.Any:
     types = schema.get("type", [])
     if isinstance(types, str):
         types = [types]
@@ -60,7 +60,7 @@ def _type_for(schema: dict[str, t.Any], path: str) -> t.Any:  # noqa: ANN401
     return t.Optional[result] if nullable else result  # noqa: UP045
 
 
-def _object_type(schema: dict[str, t.Any], path: str) -> t.Any:  # noqa: ANN401
+def _object_type(schema: dict[str, t.Any], path: str) -> t.Any:
     properties: dict[str, t.Any] = schema.get("properties", {})
     if not properties:
         return dict[str, t.Any]

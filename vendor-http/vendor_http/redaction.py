@@ -66,7 +66,7 @@ def _mask_record(record: logging.LogRecord, redactor: Redactor) -> None:
     """Render the message once, masked, and mask the exception's arguments."""
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a broken format string is logged as is
+    except Exception:
         return
     record.msg, record.args = redactor(message), None
     if record.exc_info and record.exc_info[1] is not None:

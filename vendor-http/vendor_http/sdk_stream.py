@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import typing as t
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from http import HTTPStatus
 
@@ -246,5 +246,5 @@ class VendorRESTStream(RESTStream[_T]):
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
-                    time_extracted=datetime.now(timezone.utc),
+                    time_extracted=datetime.now(UTC),
                 )

@@ -31,7 +31,10 @@ def retry_settings() -> list[th.Property]:
             th.NumberType(minimum=0),
             default=1.0,
             title="First backoff (seconds)",
-            description="Wait before the first retry when the vendor gives no Retry-After; doubles on every further retry.",
+            description=(
+                "Wait before the first retry when the vendor gives no Retry-After; "
+                "doubles on every further retry."
+            ),
         ),
         th.Property(
             "backoff_max_seconds",
@@ -69,7 +72,7 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def check_api_url(value: t.Any, setting: str = "api_url") -> str | None:  # noqa: ANN401
+def check_api_url(value: t.Any, setting: str = "api_url") -> str | None:
     """Why ``value`` is not an acceptable API base URL, or ``None`` if it is.
 
     ``https://`` is required; plain ``http://`` only for a loopback host (a local

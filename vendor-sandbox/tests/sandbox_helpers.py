@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+
 from vendor_sandbox import SandboxServer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
 import requests
 from sandbox_helpers import COMPANY, NOW, TOKEN, get_sessions, sessions_url
+
 from vendor_sandbox import SandboxServer
 from vendor_sandbox.pytest_plugin import SandboxFactory
 

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 import requests
 from sandbox_helpers import NOW, get_sessions
+
 from vendor_sandbox import Fault, FaultKind, SandboxServer
 from vendor_sandbox.pytest_plugin import SandboxFactory
 

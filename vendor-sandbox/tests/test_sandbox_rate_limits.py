@@ -7,6 +7,7 @@ import time
 
 import requests
 from sandbox_helpers import NOW, get_sessions
+
 from vendor_sandbox import SandboxServer
 from vendor_sandbox.pytest_plugin import SandboxFactory
 

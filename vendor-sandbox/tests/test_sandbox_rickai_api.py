@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 from sandbox_helpers import AUTH, COMPANY, NOW, get_sessions, sessions_url
+
 from vendor_sandbox import SandboxConfig, SandboxServer
 from vendor_sandbox.pytest_plugin import SandboxFactory
 

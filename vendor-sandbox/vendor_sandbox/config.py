@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-DEFAULT_RICKAI_TOKEN = "sandbox-rickai-token"
+DEFAULT_RICKAI_TOKEN = "sandbox-rickai-token"  # noqa: S105 - the public demo credential
 DEFAULT_RICKAI_COMPANY = "demo-company"
 
 

@@ -16,7 +16,7 @@ from .ratelimit import RequestGate
 from .rickai_data import PrimaryKey, RickaiData
 from .vendor import JSON_CONTENT_TYPE, Admission, ServedCount, VendorRequest, VendorResponse, error_response
 
-TOKEN_HEADER = "Rick-Auth-Token"
+TOKEN_HEADER = "Rick-Auth-Token"  # noqa: S105 - a header name
 UNAUTHENTICATED = "unauthenticated for invalid credentials"
 RATE_LIMITED = "request with this token already running"
 GATEWAY_TIMEOUT = "gateway timeout"
