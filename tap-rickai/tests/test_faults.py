@@ -86,3 +86,21 @@ def test_a_body_that_keeps_breaking_fails_after_max_tries(fast_sandbox, latest) 
     assert run.returncode != 0
     assert "the response body broke off 3 times in a row" in run.stderr
     assert run.bookmark is None
+
+
+def test_a_record_off_the_documented_schema_fails_naming_day_record_and_field(fast_sandbox, latest) -> None:
+    first = latest - timedelta(days=1)
+    fast_sandbox.add_fault("rickai:bad_record=session_count@1,value=twelve")  # on day two
+    run = run_tap(
+        tap_config(fast_sandbox, start_date=str(first), end_date=str(latest), page_size=1000, **FAST)
+    )
+
+    assert run.returncode != 0
+    bad = session_requests(fast_sandbox)[1]
+    position = bad.items // 2
+    assert (
+        f"stream 'sessions': the vendor sent a record that does not match the documented schema "
+        f"(day {latest}, session #{position}, client_id="
+    ) in run.stderr
+    assert "Expected `int`, got `str` - at `$.session_count`" in run.stderr
+    assert run.bookmark == str(first)  # day two is read again next time

@@ -132,3 +132,14 @@ def _raw_get(server: SandboxServer) -> bytes:
         while data := sock.recv(65536):
             chunks.append(data)
     return b"".join(chunks)
+
+
+def test_bad_record_breaks_the_schema_of_the_middle_item_only(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, rickai_sessions_per_day=20)
+    server.add_fault("rickai:bad_record=session_count,value=twelve")
+    bad = get_sessions(server, start="2026-11-01", end="2026-11-01", limit=10).json()
+    good = get_sessions(server, start="2026-11-01", end="2026-11-01", limit=10).json()
+    assert bad["total"] == good["total"]
+    assert bad["items"][5]["session_count"] == "twelve"
+    bad["items"][5]["session_count"] = good["items"][5]["session_count"]
+    assert bad["items"] == good["items"]

@@ -4,7 +4,8 @@ Short syntax: ``VENDOR:KIND[=VALUE][xCOUNT][@AFTER][,KEY=VALUE...]`` where VALUE
 main parameter (status: `status`, rate_limit: `retry_after`, slow: `delay`, truncate:
 `fraction`), ``x*`` means unlimited, and ``@K`` skips the first K matching requests. Examples:
 ``rickai:status=503x3``, ``rickai:drop``, ``rickai:rate_limit,retry_after=2``,
-``rickai:truncate@2``, ``rickai:slow=0.5x*``.
+``rickai:truncate@2``, ``rickai:slow=0.5x*``, ``rickai:bad_record=session_count,value=x``
+(bad_record's main parameter is `key`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class FaultKind(StrEnum):
     """Status 200, correct length, JSON broken in the middle of the body."""
     DROP = "drop"
     """Close the connection without any response."""
+    BAD_RECORD = "bad_record"
+    """Status 200, valid JSON, but the middle item's `key` set to `value` (a schema violation)."""
 
 
 _MAIN_PARAM = {
@@ -37,6 +40,7 @@ _MAIN_PARAM = {
     FaultKind.RATE_LIMIT: "retry_after",
     FaultKind.SLOW: "delay",
     FaultKind.TRUNCATE: "fraction",
+    FaultKind.BAD_RECORD: "key",
 }
 
 _SHORT = re.compile(
@@ -63,6 +67,9 @@ class Fault:
     """"seconds" or "http-date"."""
     delay: float = 1.0
     fraction: float = 0.5
+    key: str = "session_count"
+    value: Any = "not-a-number"
+    """The bad value `bad_record` puts under `key` (short syntax: always a string)."""
     seen: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from copy import copy
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,6 +104,16 @@ class SandboxServer:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+
+def _with_bad_record(response: VendorResponse, fault: Fault) -> VendorResponse:
+    """The same page with the middle item's `fault.key` set to `fault.value`."""
+    document = json.loads(b"".join(response.chunks))
+    items = document.get("items") if isinstance(document, dict) else None
+    if items:
+        items[len(items) // 2][fault.key] = fault.value
+    body = json.dumps(document, ensure_ascii=False).encode()
+    return replace(response, chunks=[body])
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -218,6 +229,8 @@ class _Handler(BaseHTTPRequestHandler):
             case FaultKind.MALFORMED:
                 response = vendor.respond(request)
                 self._send(response, record, corrupt_at=response.corruption_offset)
+            case FaultKind.BAD_RECORD:
+                self._send(_with_bad_record(vendor.respond(request), fault), record)
 
     # --- writing -------------------------------------------------------------------------
 
