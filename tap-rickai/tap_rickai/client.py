@@ -20,6 +20,7 @@ from vendor_http import (
     StreamedPages,
     TotalOffsetPaginator,
     VendorRESTStream,
+    from_settings,
 )
 
 if t.TYPE_CHECKING:
@@ -55,17 +56,8 @@ class RickaiLimits:
 
     @classmethod
     def from_config(cls, config: Mapping[str, t.Any]) -> RickaiLimits:
-        """Limits with the user's overrides applied."""
-        defaults = cls()
-        return cls(
-            max_history_days=int(config.get("max_history_days", defaults.max_history_days)),
-            data_delay_hours=int(config.get("data_delay_hours", defaults.data_delay_hours)),
-            min_request_interval_seconds=float(
-                config.get(
-                    "min_request_interval_seconds", defaults.min_request_interval_seconds
-                )
-            ),
-        )
+        """Limits with the user's overrides (same-named settings) applied."""
+        return from_settings(cls, config)
 
     def earliest_day(self, now: pendulum.DateTime) -> pendulum.Date:
         """The earliest ``start`` the API accepts at ``now``."""

@@ -22,7 +22,7 @@ from vendor_http.redaction import Redactor, install_redaction
 from vendor_http.retry import RetryPolicy, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.sdk_tap import VendorTap
-from vendor_http.settings import check_api_url, retry_settings, validate_settings
+from vendor_http.settings import check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
     "BrokenResponseError",
@@ -42,6 +42,7 @@ __all__ = [
     "VendorTap",
     "check_api_url",
     "clamp_range",
+    "from_settings",
     "incremental_start",
     "install_redaction",
     "parse_date_setting",

@@ -13,6 +13,8 @@ import typing as t
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from vendor_http.settings import from_settings
+
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Mapping
 
@@ -55,7 +57,7 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How a plugin retries; every field is a user setting (see ``settings.py``)."""
+    """How a plugin retries; the fields but `jitter` are user settings (``retry_settings``)."""
 
     max_tries: int = 5
     backoff_initial_seconds: float = 1.0
@@ -65,20 +67,8 @@ class RetryPolicy:
 
     @classmethod
     def from_config(cls, config: Mapping[str, t.Any]) -> RetryPolicy:
-        """Build the policy from plugin settings, keeping defaults for unset knobs."""
-        defaults = cls()
-        return cls(
-            max_tries=int(config.get("max_tries", defaults.max_tries)),
-            backoff_initial_seconds=float(
-                config.get("backoff_initial_seconds", defaults.backoff_initial_seconds)
-            ),
-            backoff_max_seconds=float(
-                config.get("backoff_max_seconds", defaults.backoff_max_seconds)
-            ),
-            retry_after_max_seconds=float(
-                config.get("retry_after_max_seconds", defaults.retry_after_max_seconds)
-            ),
-        )
+        """The policy from plugin settings, keeping defaults for unset knobs."""
+        return from_settings(cls, config)
 
     def backoff(self, attempt: int, *, rng: random.Random | None = None) -> float:
         """Exponential delay before retry number ``attempt`` (1-based), jittered."""

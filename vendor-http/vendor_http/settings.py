@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import typing as t
+from dataclasses import fields
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
@@ -11,6 +12,18 @@ from singer_sdk.exceptions import ConfigValidationError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+
+_T = t.TypeVar("_T")
+
+
+def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
+    """An instance of the dataclass ``cls`` whose fields come from same-named settings.
+
+    Unset settings keep the dataclass defaults; the values were type-checked against
+    the plugin's settings schema already.
+    """
+    return cls(**{f.name: config[f.name] for f in fields(cls) if config.get(f.name) is not None})  # type: ignore[arg-type]
 
 
 def retry_settings() -> list[th.Property]:
