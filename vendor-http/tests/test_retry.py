@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 import requests
@@ -69,3 +70,15 @@ def test_policy_from_config_keeps_defaults_for_unset_knobs() -> None:
     assert policy.max_tries == 2
     assert policy.backoff_initial_seconds == 0
     assert policy.retry_after_max_seconds == RetryPolicy().retry_after_max_seconds
+
+
+def test_policy_from_config_converts_sdk_decimals() -> None:
+    # The SDK parses config JSON numbers as Decimal; the policy must do float arithmetic.
+    policy = RetryPolicy.from_config(
+        {"max_tries": Decimal(3), "backoff_initial_seconds": Decimal("0.5"), "backoff_max_seconds": None}
+    )
+    assert policy.max_tries == 3
+    assert type(policy.max_tries) is int
+    assert type(policy.backoff_initial_seconds) is float
+    assert policy.backoff(2, rng=random.Random(0)) <= 1.0 * (1 + policy.jitter)
+    assert policy.backoff_max_seconds == RetryPolicy().backoff_max_seconds

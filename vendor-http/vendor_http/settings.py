@@ -17,13 +17,27 @@ if t.TYPE_CHECKING:
 _T = t.TypeVar("_T")
 
 
+#: Field types ``from_settings`` converts to. The SDK hands numeric settings over as
+#: ``decimal.Decimal`` (it parses config JSON that way), which does not mix with floats.
+_SCALARS: tuple[type, ...] = (int, float, str, bool)
+
+
 def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
     """An instance of the dataclass ``cls`` whose fields come from same-named settings.
 
-    Unset settings keep the dataclass defaults; the values were type-checked against
-    the plugin's settings schema already.
+    Unset settings keep the dataclass defaults. Values were checked against the
+    plugin's settings schema already; here they are only converted to the field's
+    declared scalar type (``Decimal("0.5")`` → ``0.5`` for a ``float`` field).
     """
-    return cls(**{f.name: config[f.name] for f in fields(cls) if config.get(f.name) is not None})  # type: ignore[arg-type]
+    hints = t.get_type_hints(cls)
+    values: dict[str, t.Any] = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        value = config.get(field.name)
+        if value is None:
+            continue
+        kind = hints.get(field.name)
+        values[field.name] = kind(value) if kind in _SCALARS else value
+    return cls(**values)
 
 
 def retry_settings() -> list[th.Property]:
