@@ -1,11 +1,15 @@
 # Two commands matter: `make demo` and `make test`. Both install what they need.
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
 PACKAGES := vendor-http vendor-sandbox tap-rickai
+# Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+# Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
+# scripts and tests find the executable in $MELTANO.
+WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)"
 
 .PHONY: install meltano demo test bench lint readme clean
 
@@ -18,20 +22,23 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
 	touch $@
 
-# Meltano lives in its own environment; it installs each plugin in its own too.
+# Meltano lives in its own environment; `meltano install` puts each plugin in
+# its own under .meltano/ (tap-rickai editable from this repository, target-duckdb
+# from PyPI). Redone when meltano.yml or a package's dependencies change.
 meltano: $(MELTANO_VENV)/.installed
 $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(MELTANO_VENV)
 	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
 	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano~=4.4"
-	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(MELTANO) install
+	$(WITH_MELTANO) $(MELTANO) install </dev/null
 	touch $@
 
+# Sandbox on a free port, `meltano run tap-rickai target-duckdb`, summary, sandbox stopped.
 demo: install meltano
-	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/python scripts/demo.py
+	$(WITH_MELTANO) $(BIN)/python scripts/demo.py </dev/null
 
 test: install meltano
-	PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)" $(BIN)/python -m pytest
+	$(WITH_MELTANO) $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/rickai_bench.py
