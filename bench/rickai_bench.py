@@ -110,8 +110,16 @@ def main() -> int:
             measure("tap-rickai", [python, "-m", "tap_rickai.tap", "--config", handle.name], url),
             measure(
                 "requests+msgspec",
-                [python, str(HERE / "plain_extract.py"), f"{url}/rickai", COMPANY, TOKEN,
-                 str(first), str(last), str(args.page_size)],
+                [
+                    python,
+                    str(HERE / "plain_extract.py"),
+                    f"{url}/rickai",
+                    COMPANY,
+                    TOKEN,
+                    str(first),
+                    str(last),
+                    str(args.page_size),
+                ],
                 url,
             ),
         ]
@@ -120,12 +128,16 @@ def main() -> int:
 
     tap, plain = results
     ratio = tap.records_per_second / plain.records_per_second
-    print(f"\n{truth['total']:,} sessions over {days} days, pages of {args.page_size:,}, "
-          f"sandbox limits: 1 request in flight, 1 per second")
+    print(
+        f"\n{truth['total']:,} sessions over {days} days, pages of {args.page_size:,}, "
+        f"sandbox limits: 1 request in flight, 1 per second"
+    )
     print(f"{'':18} {'records':>9} {'seconds':>8} {'records/s':>10} {'CPU s':>7} {'µs CPU/rec':>10} {'peak RSS':>10}")
     for r in results:
-        print(f"{r.name:18} {r.records:9,} {r.seconds:8.1f} {r.records_per_second:10,.0f} "
-              f"{r.cpu_seconds:7.1f} {r.cpu_seconds / r.records * 1e6:10.1f} {r.peak_rss_mib:7.0f} MiB")
+        print(
+            f"{r.name:18} {r.records:9,} {r.seconds:8.1f} {r.records_per_second:10,.0f} "
+            f"{r.cpu_seconds:7.1f} {r.cpu_seconds / r.records * 1e6:10.1f} {r.peak_rss_mib:7.0f} MiB"
+        )
     print(f"\nratio tap/plain records/s: {ratio:.2f} (goal >= {GOAL_RATIO})")
     print(f"tap peak RSS: {tap.peak_rss_mib:.0f} MiB (goal <= {GOAL_RSS_MIB} MiB)")
     print(f"429 responses from the sandbox: {stats['rate_limited_429']}")

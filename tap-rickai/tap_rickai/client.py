@@ -61,12 +61,7 @@ class RickaiLimits:
 
     def earliest_day(self, now: pendulum.DateTime) -> pendulum.Date:
         """The earliest ``start`` the API accepts at ``now``."""
-        return (
-            now.in_timezone("UTC")
-            .date()
-            .subtract(days=self.max_history_days)
-            .add(days=self.timezone_margin_days)
-        )
+        return now.in_timezone("UTC").date().subtract(days=self.max_history_days).add(days=self.timezone_margin_days)
 
     def latest_day(self, now: pendulum.DateTime) -> pendulum.Date:
         """The latest ``end`` the API accepts at ``now``."""

@@ -53,15 +53,9 @@ class SessionsStream(RickaiStream):
         now = pendulum.now("UTC")
         earliest, latest = limits.earliest_day(now), limits.latest_day(now)
         start_date = (
-            parse_date_setting(self.config["start_date"], "start_date")
-            if self.config.get("start_date")
-            else earliest
+            parse_date_setting(self.config["start_date"], "start_date") if self.config.get("start_date") else earliest
         )
-        end_date = (
-            parse_date_setting(self.config["end_date"], "end_date")
-            if self.config.get("end_date")
-            else latest
-        )
+        end_date = parse_date_setting(self.config["end_date"], "end_date") if self.config.get("end_date") else latest
         bookmark = self.bookmark(context)
         first = incremental_start(
             start_date=start_date,
@@ -91,9 +85,7 @@ class SessionsStream(RickaiStream):
         """Sessions of each day in turn; STATE after every completed day."""
         days = self.day_range(context)
         if days:
-            self.logger.info(
-                "Extracting sessions for %s..%s (%d days)", days[0], days[-1], len(days)
-            )
+            self.logger.info("Extracting sessions for %s..%s (%d days)", days[0], days[-1], len(days))
         for day in days:
             yield from self.request_records({"day": day.to_date_string()})
             self.complete_window(day.to_date_string(), context=context)

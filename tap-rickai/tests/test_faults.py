@@ -80,9 +80,7 @@ def test_persistent_failure_exits_non_zero_and_keeps_the_last_complete_day(fast_
 
 def test_a_body_that_keeps_breaking_fails_after_max_tries(fast_sandbox, latest) -> None:
     fast_sandbox.add_fault("rickai:malformedx*")
-    run = run_tap(
-        tap_config(fast_sandbox, start_date=str(latest), end_date=str(latest), max_tries=3, **FAST)
-    )
+    run = run_tap(tap_config(fast_sandbox, start_date=str(latest), end_date=str(latest), max_tries=3, **FAST))
     assert run.returncode != 0
     assert "the response body broke off 3 times in a row" in run.stderr
     assert run.bookmark is None
@@ -91,9 +89,7 @@ def test_a_body_that_keeps_breaking_fails_after_max_tries(fast_sandbox, latest) 
 def test_a_record_off_the_documented_schema_fails_naming_day_record_and_field(fast_sandbox, latest) -> None:
     first = latest - timedelta(days=1)
     fast_sandbox.add_fault("rickai:bad_record=session_count@1,value=twelve")  # on day two
-    run = run_tap(
-        tap_config(fast_sandbox, start_date=str(first), end_date=str(latest), page_size=1000, **FAST)
-    )
+    run = run_tap(tap_config(fast_sandbox, start_date=str(first), end_date=str(latest), page_size=1000, **FAST))
 
     assert run.returncode != 0
     bad = session_requests(fast_sandbox)[1]

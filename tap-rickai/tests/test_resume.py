@@ -21,9 +21,7 @@ def run_until_killed(config: dict, records_before_kill: int) -> list[dict]:
         out = Path(tmp) / "out.jsonl"
         config_path = write_json(config, Path(tmp), "config.json")
         with out.open("wb") as sink:
-            process = subprocess.Popen(
-                [*TAP, "--config", str(config_path)], stdout=sink, stderr=subprocess.DEVNULL
-            )
+            process = subprocess.Popen([*TAP, "--config", str(config_path)], stdout=sink, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and process.poll() is None:
                 if out.read_bytes().count(b'"type":"RECORD"') >= records_before_kill:

@@ -33,9 +33,7 @@ def test_pages_a_day_until_total_without_an_extra_request(fast_sandbox, latest) 
 def test_days_ascend_one_window_each_from_bookmark_minus_lookback(fast_sandbox, latest) -> None:
     bookmark = latest - timedelta(days=1)
     state = {"bookmarks": {"sessions": {"replication_key": "date", "replication_key_value": str(bookmark)}}}
-    run = run_tap(
-        tap_config(fast_sandbox, lookback_days=3, page_size=1000, **FAST), state=state
-    )
+    run = run_tap(tap_config(fast_sandbox, lookback_days=3, page_size=1000, **FAST), state=state)
 
     assert run.returncode == 0, run.stderr
     windows = [(r.query["start"], r.query["end"]) for r in session_requests(fast_sandbox)]
@@ -77,8 +75,7 @@ def test_defaults_and_clamping_stay_inside_what_the_api_allows(fast_sandbox) -> 
     assert run.returncode == 0, run.stderr
     assert [r.query["end"] for r in session_requests(fast_sandbox)] == [str(latest)]
     assert (
-        "is after the latest day Rick.ai allows (its data is complete 32 hours after a day ends); "
-        f"ending at {latest}"
+        f"is after the latest day Rick.ai allows (its data is complete 32 hours after a day ends); ending at {latest}"
     ) in run.stderr
     assert all(r.status == 200 for r in session_requests(fast_sandbox))
 
@@ -134,10 +131,7 @@ def test_a_later_run_re_reads_the_lookback_and_sees_status_changes(fast_sandbox,
 
     def statuses(records: list[dict]) -> dict:
         return {
-            t["transaction_id"]: t["status"]
-            for r in records
-            if r["date"] == str(latest)
-            for t in r["transactions"]
+            t["transaction_id"]: t["status"] for r in records if r["date"] == str(latest) for t in r["transactions"]
         }
 
     old, new = statuses(before.records), statuses(after.records)

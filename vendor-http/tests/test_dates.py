@@ -69,9 +69,13 @@ def test_clamp_range_warns_what_was_clamped_and_why(caplog: pytest.LogCaptureFix
     logger = logging.getLogger("test.clamp")
     with caplog.at_level(logging.WARNING, logger="test.clamp"):
         window = clamp_range(
-            D(2026, 1, 1), D(2026, 12, 31),
-            earliest=D(2026, 8, 25), latest=D(2026, 11, 20),
-            vendor="Rick.ai", why_earliest="it keeps 90 days", why_latest="32 hours delay",
+            D(2026, 1, 1),
+            D(2026, 12, 31),
+            earliest=D(2026, 8, 25),
+            latest=D(2026, 11, 20),
+            vendor="Rick.ai",
+            why_earliest="it keeps 90 days",
+            why_latest="32 hours delay",
             logger=logger,
         )
     assert window == DateWindow(D(2026, 8, 25), D(2026, 11, 20))
@@ -82,8 +86,16 @@ def test_clamp_range_warns_what_was_clamped_and_why(caplog: pytest.LogCaptureFix
 
 def test_clamp_range_returns_none_when_nothing_is_allowed() -> None:
     logger = logging.getLogger("test.clamp")
-    assert clamp_range(
-        D(2026, 11, 21), D(2026, 11, 22),
-        earliest=D(2026, 8, 25), latest=D(2026, 11, 20),
-        vendor="Rick.ai", why_earliest="", why_latest="", logger=logger,
-    ) is None
+    assert (
+        clamp_range(
+            D(2026, 11, 21),
+            D(2026, 11, 22),
+            earliest=D(2026, 8, 25),
+            latest=D(2026, 11, 20),
+            vendor="Rick.ai",
+            why_earliest="",
+            why_latest="",
+            logger=logger,
+        )
+        is None
+    )

@@ -108,21 +108,28 @@ def clamp_range(
     """
     if start < earliest:
         logger.warning(
-            "Requested start %s is before the earliest day %s allows (%s); "
-            "starting at %s instead.",
-            start, vendor, why_earliest, earliest,
+            "Requested start %s is before the earliest day %s allows (%s); starting at %s instead.",
+            start,
+            vendor,
+            why_earliest,
+            earliest,
         )
         start = earliest
     if end > latest:
         logger.warning(
             "Requested end %s is after the latest day %s allows (%s); ending at %s instead.",
-            end, vendor, why_latest, latest,
+            end,
+            vendor,
+            why_latest,
+            latest,
         )
         end = latest
     if start > end:
         logger.info(
             "Nothing to extract from %s: the range %s..%s is empty after clamping.",
-            vendor, start, end,
+            vendor,
+            start,
+            end,
         )
         return None
     return DateWindow(start, end)

@@ -82,9 +82,7 @@ class StreamedJsonPage:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for item in ijson.items(
-                self._reader, f"{self.items_key}.item", use_float=True, buf_size=_READ_SIZE
-            ):
+            for item in ijson.items(self._reader, f"{self.items_key}.item", use_float=True, buf_size=_READ_SIZE):
                 self.count += 1
                 yield item
             self.complete = True

@@ -35,9 +35,7 @@ class StreamedPages:
     def __init__(self, *, items_key: str = "items") -> None:
         """Read the array under ``items_key`` of each response."""
         self.items_key = items_key
-        self._pages: weakref.WeakKeyDictionary[requests.Response, StreamedJsonPage] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._pages: weakref.WeakKeyDictionary[requests.Response, StreamedJsonPage] = weakref.WeakKeyDictionary()
 
     def items(self, response: requests.Response) -> Iterator[dict[str, t.Any]]:
         """Yield the items of ``response`` as they arrive."""
@@ -97,9 +95,12 @@ class TotalOffsetPaginator(OffsetPaginator):
                 raise BrokenResponseError(msg)
             wait = self._policy.backoff(self._broken_in_a_row)
             logger.warning(
-                "%s: the response body broke off after %d items (%s); "
-                "asking again from offset %d in %.1fs",
-                self._describe, page.count, type(page.error).__name__, next_offset, wait,
+                "%s: the response body broke off after %d items (%s); asking again from offset %d in %.1fs",
+                self._describe,
+                page.count,
+                type(page.error).__name__,
+                next_offset,
+                wait,
             )
             self._budget.pause_for(wait)
             self._value = next_offset

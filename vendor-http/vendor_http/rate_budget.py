@@ -112,9 +112,7 @@ class RateBudget:
         """Block until a request may start, then take a slot for it."""
         me = threading.get_ident()
         with self._cond:
-            if self.max_in_flight is not None and (
-                self._holders.get(me, 0) >= self.max_in_flight
-            ):
+            if self.max_in_flight is not None and (self._holders.get(me, 0) >= self.max_in_flight):
                 msg = (
                     f"this thread already holds all {self.max_in_flight} in-flight "
                     "request slot(s): read or close the previous response first"

@@ -100,8 +100,7 @@ class RecordValidationError(ValueError):
         self.stream, self.problem, self.where = stream, problem, where
         located = f" ({where})" if where else ""
         super().__init__(
-            f"stream '{stream}': the vendor sent a record that does not match "
-            f"the documented schema{located}: {problem}"
+            f"stream '{stream}': the vendor sent a record that does not match the documented schema{located}: {problem}"
         )
 
     def at(self, where: str) -> RecordValidationError:

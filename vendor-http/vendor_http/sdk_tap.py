@@ -54,9 +54,7 @@ class VendorTap(Tap):
     def redactor(self) -> Redactor:
         """Masks the values of every secret setting (and secrets added later)."""
         return Redactor(
-            str(self.config[name])
-            for name in secret_setting_names(self.config_jsonschema)
-            if self.config.get(name)
+            str(self.config[name]) for name in secret_setting_names(self.config_jsonschema) if self.config.get(name)
         )
 
     @cached_property

@@ -59,8 +59,7 @@ def retry_settings() -> list[th.Property]:
             default=1.0,
             title="First backoff (seconds)",
             description=(
-                "Wait before the first retry when the vendor gives no Retry-After; "
-                "doubles on every further retry."
+                "Wait before the first retry when the vendor gives no Retry-After; doubles on every further retry."
             ),
         ),
         th.Property(
@@ -133,9 +132,7 @@ def validate_settings(
     ``ConfigValidationError``, which the CLI reports and exits non-zero on.
     """
     errors = [
-        message
-        for setting, check in checks.items()
-        if (message := check(config.get(setting), setting)) is not None
+        message for setting, check in checks.items() if (message := check(config.get(setting), setting)) is not None
     ]
     if errors:
         raise ConfigValidationError("Config validation failed", errors=errors)

@@ -48,8 +48,10 @@ def test_stats(sandbox_factory: SandboxFactory) -> None:
 
 def test_truth_endpoint_matches_what_is_served(sandbox_factory: SandboxFactory) -> None:
     server = sandbox_factory(now=NOW, rate_limit=False, rickai_sessions_per_day=25)
-    truth = requests.get(f"{server.url}/_sandbox/rickai/truth",
-                         params={"company": COMPANY, "start": "2026-11-01", "end": "2026-11-04", "keys": 1}).json()
+    truth = requests.get(
+        f"{server.url}/_sandbox/rickai/truth",
+        params={"company": COMPANY, "start": "2026-11-01", "end": "2026-11-04", "keys": 1},
+    ).json()
     served = get_sessions(server, start="2026-11-01", end="2026-11-04", limit=100000).json()
     assert truth["total"] == served["total"] and truth["as_of"] == "2026-11-20"
     assert [day["date"] for day in truth["days"]] == ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"]
@@ -57,8 +59,9 @@ def test_truth_endpoint_matches_what_is_served(sandbox_factory: SandboxFactory) 
     assert keys == [[s["client_id"], s["session_count"], s["date"]] for s in served["items"]]
     day_two = [s for s in served["items"] if s["date"] == "2026-11-02"]
     assert server.rickai.sessions(COMPANY, date(2026, 11, 2)) == day_two
-    no_keys = requests.get(f"{server.url}/_sandbox/rickai/truth",
-                           params={"company": COMPANY, "start": "2026-11-01", "end": "2026-11-01"}).json()
+    no_keys = requests.get(
+        f"{server.url}/_sandbox/rickai/truth", params={"company": COMPANY, "start": "2026-11-01", "end": "2026-11-01"}
+    ).json()
     assert "keys" not in no_keys["days"][0]
     assert requests.get(f"{server.url}/_sandbox/rickai/truth", params={"company": COMPANY}).status_code == 400
 
@@ -96,9 +99,23 @@ def test_page_of_100k_sessions_is_served_whole_over_keep_alive(sandbox_factory: 
 
 def test_cli_starts_on_a_free_port_and_stops_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "vendor_sandbox", "--port", "0", "--no-rate-limit", "--now", "2026-11-20T12:00:00Z",
-         "--rickai-token", "cli-token=acme", "--fault", "rickai:status=502"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "vendor_sandbox",
+            "--port",
+            "0",
+            "--no-rate-limit",
+            "--now",
+            "2026-11-20T12:00:00Z",
+            "--rickai-token",
+            "cli-token=acme",
+            "--fault",
+            "rickai:status=502",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stdout is not None

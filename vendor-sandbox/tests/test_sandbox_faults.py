@@ -126,8 +126,10 @@ def test_short_syntax() -> None:
 def _raw_get(server: SandboxServer) -> bytes:
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         query = "&".join(f"{k}={v}" for k, v in PARAMS.items())
-        sock.sendall(f"GET /rickai/v2/demo-company/sessions?{query} HTTP/1.1\r\nHost: x\r\n"
-                     "Rick-Auth-Token: sandbox-rickai-token\r\n\r\n".encode())
+        sock.sendall(
+            f"GET /rickai/v2/demo-company/sessions?{query} HTTP/1.1\r\nHost: x\r\n"
+            "Rick-Auth-Token: sandbox-rickai-token\r\n\r\n".encode()
+        )
         chunks = []
         while data := sock.recv(65536):
             chunks.append(data)

@@ -12,11 +12,38 @@ from vendor_sandbox import SandboxConfig, SandboxServer
 from vendor_sandbox.pytest_plugin import SandboxFactory
 
 SESSION_KEYS = [
-    "client_id", "session_count", "date", "source_medium", "real_source_medium", "campaign", "campaign_type",
-    "keyword", "channel_group", "channel_type", "country", "region", "city", "browser", "browser_version",
-    "operating_system", "device_category", "screen_resolution", "app_version", "mobile_device_info",
-    "landing_page_path", "initial_landing_page_path", "hostname", "ad_content", "channel_grouping", "acq_cost",
-    "revenue", "transactions", "page_paths", "actions", "screen_names", "user_ids",
+    "client_id",
+    "session_count",
+    "date",
+    "source_medium",
+    "real_source_medium",
+    "campaign",
+    "campaign_type",
+    "keyword",
+    "channel_group",
+    "channel_type",
+    "country",
+    "region",
+    "city",
+    "browser",
+    "browser_version",
+    "operating_system",
+    "device_category",
+    "screen_resolution",
+    "app_version",
+    "mobile_device_info",
+    "landing_page_path",
+    "initial_landing_page_path",
+    "hostname",
+    "ad_content",
+    "channel_grouping",
+    "acq_cost",
+    "revenue",
+    "transactions",
+    "page_paths",
+    "actions",
+    "screen_names",
+    "user_ids",
 ]
 TRANSACTION_KEYS = ["transaction_id", "status", "deal_source", "revenue", "grossprofit", "products", "status_history"]
 PRODUCT_KEYS = ["sku", "name", "category", "price", "quantity"]
@@ -36,25 +63,31 @@ def test_missing_or_unknown_token_is_401(fast: SandboxServer, headers: dict[str,
 
 def test_token_of_another_company_is_401(sandbox_factory: SandboxFactory) -> None:
     server = sandbox_factory(now=NOW, rate_limit=False, rickai_tokens={"t1": "a", "t2": "b"})
-    response = requests.get(sessions_url(server, "b"), params={"start": "2026-11-10", "end": "2026-11-10"},
-                            headers={"Rick-Auth-Token": "t1"})
+    response = requests.get(
+        sessions_url(server, "b"),
+        params={"start": "2026-11-10", "end": "2026-11-10"},
+        headers={"Rick-Auth-Token": "t1"},
+    )
     assert (response.status_code, response.json()) == (401, {"error": "unauthenticated for invalid credentials"})
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"limit": "-1"}, "limit cannot be lower than 0"),
-    ({"offset": "-5"}, "offset cannot be lower than 0"),
-    ({"limit": "100001"}, "limit cannot be greater than 100000"),
-    ({"limit": "ten"}, "limit must be an integer"),
-    ({"offset": "1.5"}, "offset must be an integer"),
-    ({"start": None}, "start is required"),
-    ({"end": None}, "end is required"),
-    ({"start": "2026/11/01"}, "start must be a date in YYYY-MM-DD format"),
-    ({"end": "2026-02-30"}, "end must be a date in YYYY-MM-DD format"),
-    ({"start": "2026-08-21"}, "start cannot be earlier than 90 days ago (2026-08-22)"),
-    ({"end": "2026-11-20"}, "end cannot be later than 32 hours ago (2026-11-19)"),
-    ({"start": "2026-11-10", "end": "2026-11-09"}, "start cannot be later than end"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"limit": "-1"}, "limit cannot be lower than 0"),
+        ({"offset": "-5"}, "offset cannot be lower than 0"),
+        ({"limit": "100001"}, "limit cannot be greater than 100000"),
+        ({"limit": "ten"}, "limit must be an integer"),
+        ({"offset": "1.5"}, "offset must be an integer"),
+        ({"start": None}, "start is required"),
+        ({"end": None}, "end is required"),
+        ({"start": "2026/11/01"}, "start must be a date in YYYY-MM-DD format"),
+        ({"end": "2026-02-30"}, "end must be a date in YYYY-MM-DD format"),
+        ({"start": "2026-08-21"}, "start cannot be earlier than 90 days ago (2026-08-22)"),
+        ({"end": "2026-11-20"}, "end cannot be later than 32 hours ago (2026-11-19)"),
+        ({"start": "2026-11-10", "end": "2026-11-09"}, "start cannot be later than end"),
+    ],
+)
 def test_bad_requests_are_400_with_the_documented_shape(
     fast: SandboxServer, params: dict[str, str | None], message: str
 ) -> None:

@@ -39,24 +39,57 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=FAULT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"TCP port (default {DEFAULT_PORT}; 0 = any free port, printed on start)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default {DEFAULT_PORT}; 0 = any free port, printed on start)",
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic data (default 42)")
-    parser.add_argument("--now", type=parse_datetime, metavar="ISO_DATETIME",
-                        help="pin the sandbox clock, e.g. 2026-11-20T12:00:00Z (default: real UTC time)")
-    parser.add_argument("--no-rate-limit", dest="rate_limit", action="store_false",
-                        help="do not enforce vendor rate limits (default: enforced, strict)")
-    parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
-                        help="queue a fault at start (repeatable; syntax below)")
-    parser.add_argument("--rickai-token", action="append", default=[], metavar="TOKEN=COMPANY",
-                        help="register a Rick.ai token for a company (repeatable; replaces the default "
-                        f"{DEFAULT_RICKAI_TOKEN}={DEFAULT_RICKAI_COMPANY})")
-    parser.add_argument("--rickai-sessions-per-day", type=int, default=200, metavar="N",
-                        help="average sessions per company and day, varied ±20%% per day (default 200)")
-    parser.add_argument("--rickai-min-interval", type=float, default=1.0, metavar="SECONDS",
-                        help="minimum time between accepted requests of a token (default 1.0)")
-    parser.add_argument("--rickai-max-in-flight", type=int, default=1, metavar="N",
-                        help="concurrent requests allowed per token (default 1)")
+    parser.add_argument(
+        "--now",
+        type=parse_datetime,
+        metavar="ISO_DATETIME",
+        help="pin the sandbox clock, e.g. 2026-11-20T12:00:00Z (default: real UTC time)",
+    )
+    parser.add_argument(
+        "--no-rate-limit",
+        dest="rate_limit",
+        action="store_false",
+        help="do not enforce vendor rate limits (default: enforced, strict)",
+    )
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="SPEC", help="queue a fault at start (repeatable; syntax below)"
+    )
+    parser.add_argument(
+        "--rickai-token",
+        action="append",
+        default=[],
+        metavar="TOKEN=COMPANY",
+        help="register a Rick.ai token for a company (repeatable; replaces the default "
+        f"{DEFAULT_RICKAI_TOKEN}={DEFAULT_RICKAI_COMPANY})",
+    )
+    parser.add_argument(
+        "--rickai-sessions-per-day",
+        type=int,
+        default=200,
+        metavar="N",
+        help="average sessions per company and day, varied ±20%% per day (default 200)",
+    )
+    parser.add_argument(
+        "--rickai-min-interval",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="minimum time between accepted requests of a token (default 1.0)",
+    )
+    parser.add_argument(
+        "--rickai-max-in-flight",
+        type=int,
+        default=1,
+        metavar="N",
+        help="concurrent requests allowed per token (default 1)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request to stderr")
     return parser
 

@@ -63,8 +63,14 @@ class RequestLog:
 
     def stats(self) -> dict[str, Any]:
         vendors: dict[str, dict[str, Any]] = defaultdict(
-            lambda: {"requests": 0, "by_status": Counter(), "items_served": 0,
-                     "rate_limited_429": 0, "fault_429": 0, "faults": Counter()}
+            lambda: {
+                "requests": 0,
+                "by_status": Counter(),
+                "items_served": 0,
+                "rate_limited_429": 0,
+                "fault_429": 0,
+                "faults": Counter(),
+            }
         )
         for record in self.records():
             entry = vendors[record.vendor]

@@ -138,7 +138,7 @@ class RickaiEmulator:
             if skip >= count:
                 skip -= count
                 continue
-            sessions = self.data.encoded_day(company, day, as_of)[skip:skip + wanted]
+            sessions = self.data.encoded_day(company, day, as_of)[skip : skip + wanted]
             items.extend(sessions)
             served.append(ServedCount(company, day.isoformat(), len(sessions)))
             skip, wanted = 0, wanted - len(sessions)
@@ -183,7 +183,7 @@ def _sessions_body(items: list[bytes], total: int, served: list[ServedCount]) ->
     chunks = [b'{"items":[']
     for first in range(0, len(items), CHUNK_ITEMS):
         separator = b"," if first else b""
-        chunks.append(separator + b",".join(items[first:first + CHUNK_ITEMS]))
+        chunks.append(separator + b",".join(items[first : first + CHUNK_ITEMS]))
     chunks.append(b'],"total":%d}' % total)
     middle = len(items) // 2
     # The "{" opening the middle item: replacing it can never leave valid JSON.

@@ -169,32 +169,39 @@ class _SessionFactory:
         continuation = session_count > 1 and r() < 0.1
         landing = F.pick_landing(r)
         acq_cost = round(source.cost_min + r() * (source.cost_max - source.cost_min), 2)
-        head = ",".join((
-            f'{{"client_id":"{client_id}","session_count":{session_count},"date":"{self.iso_day}"',
-            source.source_medium,
-            F.REAL_SOURCE_DIRECT if continuation else source.real_source_medium,
-            choice(source.campaigns, r),
-            choice(source.keywords, r),
-            source.channel,
-            F.pick_geo(r),
-            choice(device.browsers, r),
-            choice(device.resolutions, r),
-            choice(F.APP_VERSIONS, r) if is_app else F.NO_APP_VERSION,
-            choice(device.models, r),
-            F.LANDING[landing],
-            F.INITIAL_LANDING[F.pick_landing(r) if continuation else landing],
-            self.hosts[index % len(self.hosts)],
-            choice(source.ad_contents, r),
-            source.channel_grouping,
-            f'"acq_cost":{acq_cost!r}',
-        ))
+        head = ",".join(
+            (
+                f'{{"client_id":"{client_id}","session_count":{session_count},"date":"{self.iso_day}"',
+                source.source_medium,
+                F.REAL_SOURCE_DIRECT if continuation else source.real_source_medium,
+                choice(source.campaigns, r),
+                choice(source.keywords, r),
+                source.channel,
+                F.pick_geo(r),
+                choice(device.browsers, r),
+                choice(device.resolutions, r),
+                choice(F.APP_VERSIONS, r) if is_app else F.NO_APP_VERSION,
+                choice(device.models, r),
+                F.LANDING[landing],
+                F.INITIAL_LANDING[F.pick_landing(r) if continuation else landing],
+                self.hosts[index % len(self.hosts)],
+                choice(source.ad_contents, r),
+                source.channel_grouping,
+                f'"acq_cost":{acq_cost!r}',
+            )
+        )
         transactions = self.transactions(index) if r() < 0.08 else ()
-        tail = ",".join((
-            F.pick_page_paths(r),
-            F.pick_actions(r) if transactions or r() < 0.5 else F.NO_ACTIONS,
-            F.pick_screens(r) if is_app else F.NO_SCREENS,
-            f'"user_ids":["{10_000 + int(r() * 90_000)}"]' if transactions or r() < 0.2 else F.NO_USER_IDS,
-        )) + "}"
+        tail = (
+            ",".join(
+                (
+                    F.pick_page_paths(r),
+                    F.pick_actions(r) if transactions or r() < 0.5 else F.NO_ACTIONS,
+                    F.pick_screens(r) if is_app else F.NO_SCREENS,
+                    f'"user_ids":["{10_000 + int(r() * 90_000)}"]' if transactions or r() < 0.2 else F.NO_USER_IDS,
+                )
+            )
+            + "}"
+        )
         return SessionDraft((client_id, session_count, self.iso_day), head, tail, transactions)
 
     def transactions(self, index: int) -> tuple[PlannedTransaction, ...]:
@@ -205,14 +212,16 @@ class _SessionFactory:
             lines = [(product, 1 if r() < 0.8 else 2 + int(r() * 2)) for product in chosen]
             amount = round(sum(product.price * quantity for product, quantity in lines), 2)
             products = ",".join(f"{product.json_prefix}{quantity}}}" for product, quantity in lines)
-            planned.append(PlannedTransaction(
-                transaction_id=f"{self.tx_prefix}-{self.day:%y%m%d}-{index * 10 + number}",
-                deal_source_json=F.pick_deal_source(r),
-                amount=amount,
-                profit=round(amount * (0.2 + 0.4 * r()), 2),
-                products_json=f"[{products}]",
-                timeline=self.timeline(),
-            ))
+            planned.append(
+                PlannedTransaction(
+                    transaction_id=f"{self.tx_prefix}-{self.day:%y%m%d}-{index * 10 + number}",
+                    deal_source_json=F.pick_deal_source(r),
+                    amount=amount,
+                    profit=round(amount * (0.2 + 0.4 * r()), 2),
+                    products_json=f"[{products}]",
+                    timeline=self.timeline(),
+                )
+            )
         return tuple(planned)
 
     def timeline(self) -> tuple[tuple[str, date], ...]:

@@ -95,8 +95,12 @@ def _encode_device(device: tables.Device) -> EncodedDevice:
     return EncodedDevice(
         mobile=device.category != "desktop",
         browsers=tuple(
-            members(browser=device.browser, browser_version=version,
-                    operating_system=device.operating_system, device_category=device.category)
+            members(
+                browser=device.browser,
+                browser_version=version,
+                operating_system=device.operating_system,
+                device_category=device.category,
+            )
             for version in device.browser_versions
         ),
         resolutions=tuple(member("screen_resolution", r) for r in device.resolutions),

@@ -179,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith(ADMIN_PREFIX):
             admin = _Admin(self.server.sandbox)
-            self._send(json_response(*admin.handle(self.command, url.path[len(ADMIN_PREFIX):], query, body)))
+            self._send(json_response(*admin.handle(self.command, url.path[len(ADMIN_PREFIX) :], query, body)))
             return
         prefix, _, rest = url.path.lstrip("/").partition("/")
         vendor = self.server.sandbox.vendors.get(prefix)
@@ -261,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
             for chunk in response.chunks:
                 if corrupt_at is not None and written <= corrupt_at < written + len(chunk):
                     at = corrupt_at - written
-                    chunk = chunk[:at] + b"<" + chunk[at + 1:]
+                    chunk = chunk[:at] + b"<" + chunk[at + 1 :]
                 if cut_at is not None and written + len(chunk) >= cut_at:
                     self.wfile.write(chunk[: cut_at - written])
                     return
