@@ -237,26 +237,20 @@ def _release_with_body(response: requests.Response, slot: BudgetSlot) -> None:
     ``close`` covers responses abandoned early; the finalizer covers leaks.
     """
     raw = response.raw
-    original_release = getattr(raw, "release_conn", None)
-    original_close = getattr(raw, "close", None)
-
-    def release_conn() -> None:
-        try:
-            if original_release is not None:
-                original_release()
-        finally:
-            slot.release()
-
-    def close() -> None:
-        try:
-            if original_close is not None:
-                original_close()
-        finally:
-            slot.release()
-
     if raw is None:
         slot.release()
         return
-    raw.release_conn = release_conn
-    raw.close = close
+
+    def then_release(original: Callable[[], None] | None) -> Callable[[], None]:
+        def wrapped() -> None:
+            try:
+                if original is not None:
+                    original()
+            finally:
+                slot.release()
+
+        return wrapped
+
+    raw.release_conn = then_release(getattr(raw, "release_conn", None))
+    raw.close = then_release(getattr(raw, "close", None))
     weakref.finalize(response, slot.release)
