@@ -32,6 +32,9 @@ if t.TYPE_CHECKING:
 DEFAULT_API_URL = "https://api.rick.ai"
 #: The documented maximum of the ``limit`` parameter.
 MAX_PAGE_SIZE = 100_000
+#: Sessions per request by default: big enough that a typical day is one or two
+#: requests at 1 request/second, small enough that a retried page costs little.
+DEFAULT_PAGE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class RickaiStream(VendorRESTStream[int]):
     @property
     def page_size(self) -> int:
         """Sessions per request (the API's ``limit``)."""
-        return int(self.config.get("page_size", 10_000))
+        return int(self.config.get("page_size", DEFAULT_PAGE_SIZE))
 
     def get_new_paginator(self) -> TotalOffsetPaginator:
         """Offset paging until the response's ``total`` is reached."""

@@ -6,7 +6,7 @@ import typing as t
 
 from singer_sdk import typing as th
 
-from tap_rickai.client import DEFAULT_API_URL, MAX_PAGE_SIZE, RickaiLimits
+from tap_rickai.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, RickaiLimits
 from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
 from vendor_http import (
     RateBudget,
@@ -95,7 +95,7 @@ class TapRickai(VendorTap):
         th.Property(
             "page_size",
             th.IntegerType(minimum=1, maximum=MAX_PAGE_SIZE),
-            default=10_000,
+            default=DEFAULT_PAGE_SIZE,
             title="Page size",
             description=(
                 f"Sessions per request (the API's limit, at most {MAX_PAGE_SIZE:,}). "
