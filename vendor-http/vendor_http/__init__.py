@@ -1,8 +1,8 @@
 """HTTP behaviour shared by every connector of the collection.
 
 One rate budget per plugin process, Retry-After aware retries, streamed JSON
-pages, fast record validation, date windows and secret redaction, wired into the
-Meltano Singer SDK through :class:`VendorTap` and :class:`VendorRESTStream`.
+pages, fast record validation, date windows, asynchronous job polling and secret
+redaction, wired into the Meltano Singer SDK through :class:`VendorTap` and :class:`VendorRESTStream`.
 """
 
 from vendor_http.dates import (
@@ -13,6 +13,17 @@ from vendor_http.dates import (
     parse_date_setting,
     parse_datetime_setting,
     split_windows,
+)
+from vendor_http.jobs import (
+    AsyncJob,
+    AsyncJobError,
+    JobFailedError,
+    JobPoller,
+    JobState,
+    JobStatus,
+    JobTimeoutError,
+    PollSchedule,
+    poll_settings,
 )
 from vendor_http.json_stream import StreamedJsonPage
 from vendor_http.paging import BrokenResponseError, StreamedPages, TotalOffsetPaginator
@@ -25,10 +36,18 @@ from vendor_http.sdk_tap import VendorTap
 from vendor_http.settings import check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
+    "AsyncJob",
+    "AsyncJobError",
     "BrokenResponseError",
     "BudgetedAdapter",
     "DateSettingError",
     "DateWindow",
+    "JobFailedError",
+    "JobPoller",
+    "JobState",
+    "JobStatus",
+    "JobTimeoutError",
+    "PollSchedule",
     "RateBudget",
     "RateWindow",
     "RecordValidationError",
@@ -48,6 +67,7 @@ __all__ = [
     "parse_date_setting",
     "parse_datetime_setting",
     "parse_retry_after",
+    "poll_settings",
     "retry_settings",
     "selected_schema",
     "split_windows",
