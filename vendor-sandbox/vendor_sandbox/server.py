@@ -186,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         if vendor is None:
             self._send(error_response(404, "not found"))
             return
-        request = VendorRequest(self.command, "/" + rest, query, self.headers, arrival)
+        request = VendorRequest(self.command, "/" + rest, query, self.headers, arrival, body)
         record = self.server.sandbox.log.open(vendor.name, self.command, url.path, query, arrived)
         try:
             self._serve_vendor(vendor, request, record)

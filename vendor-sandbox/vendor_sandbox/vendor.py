@@ -26,6 +26,8 @@ class VendorRequest:
     """Case-insensitive `.get(name)`."""
     arrival: float
     """time.monotonic() when the request arrived."""
+    body: bytes = b""
+    """The request body as received (form-encoded or JSON for POST endpoints)."""
 
 
 @dataclass
