@@ -2,6 +2,7 @@
 
 from .config import SandboxClock, SandboxConfig
 from .faults import Fault, FaultKind, FaultQueue, parse_faults
+from .kameleoon import KameleoonEmulator
 from .requestlog import RequestLog, RequestRecord
 from .rickai import RickaiEmulator
 from .rickai_data import RickaiData
@@ -13,6 +14,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FaultQueue",
+    "KameleoonEmulator",
     "RequestLog",
     "RequestRecord",
     "RickaiData",

@@ -90,6 +90,32 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="concurrent requests allowed per token (default 1)",
     )
+    parser.add_argument(
+        "--kameleoon-polls-until-ready",
+        type=int,
+        default=2,
+        metavar="N",
+        help="Kameleoon: polls of a data code answered WAITING before READY (default 2)",
+    )
+    parser.add_argument(
+        "--kameleoon-poll-outcome",
+        choices=("ready", "error", "never"),
+        default="ready",
+        help="Kameleoon: what data-code polls end in (default ready)",
+    )
+    parser.add_argument(
+        "--kameleoon-token-lifetime",
+        type=float,
+        default=7200.0,
+        metavar="SECONDS",
+        help="Kameleoon: access token lifetime (default 7200)",
+    )
+    parser.add_argument(
+        "--no-kameleoon-audiences-addon",
+        dest="kameleoon_audiences_addon",
+        action="store_false",
+        help="Kameleoon: the account lacks the Audiences add-on (403 on audience requests)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request to stderr")
     return parser
 
@@ -106,6 +132,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         rickai_sessions_per_day=args.rickai_sessions_per_day,
         rickai_min_interval=args.rickai_min_interval,
         rickai_max_in_flight=args.rickai_max_in_flight,
+        kameleoon_polls_until_ready=args.kameleoon_polls_until_ready,
+        kameleoon_poll_outcome=args.kameleoon_poll_outcome,
+        kameleoon_token_lifetime=args.kameleoon_token_lifetime,
+        kameleoon_audiences_addon=args.kameleoon_audiences_addon,
     )
 
 

@@ -15,6 +15,17 @@ def _default_rickai_tokens() -> dict[str, str]:
     return {DEFAULT_RICKAI_TOKEN: DEFAULT_RICKAI_COMPANY}
 
 
+# --- Kameleoon (tap-kameleoon) ---
+DEFAULT_KAMELEOON_CLIENT_ID = "sandbox-kameleoon-client"
+DEFAULT_KAMELEOON_CLIENT_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 - the public demo credential
+KAMELEOON_RATE_WINDOWS = ((50, 10.0), (1000, 3600.0))
+"""Documented: 50 requests per 10 seconds and 1,000 per hour per account."""
+
+
+def _default_kameleoon_clients() -> dict[str, str]:
+    return {DEFAULT_KAMELEOON_CLIENT_ID: DEFAULT_KAMELEOON_CLIENT_SECRET}
+
+
 @dataclass
 class SandboxConfig:
     """Everything a sandbox run can be tuned with. Defaults are strict (as documented)."""
@@ -37,6 +48,27 @@ class SandboxConfig:
     """Minimum seconds between arrivals of two accepted requests of one token."""
     rickai_max_in_flight: int = 1
     """Maximum concurrent requests of one token."""
+    # --- Kameleoon ---
+    kameleoon_clients: dict[str, str] = field(default_factory=_default_kameleoon_clients)
+    """Kameleoon client_id -> client_secret; each client is one account with its own sites."""
+    kameleoon_sites: int = 2
+    """Sites per account."""
+    kameleoon_segments_per_site: int = 4
+    """Segments per site (the last one does not track audiences)."""
+    kameleoon_token_lifetime: float = 7200.0
+    """Seconds an access token lives (reported as `expires_in`, about 2 hours at Kameleoon)."""
+    kameleoon_token_revoke_after: float | None = None
+    """If set, tokens die this many seconds after issue whatever `expires_in` said (a 401 mid-run)."""
+    kameleoon_polls_until_ready: int = 2
+    """Polls of a data code answered WAITING before READY."""
+    kameleoon_poll_outcome: str = "ready"
+    """What polls end in: "ready", "error" (status ERROR) or "never" (WAITING forever)."""
+    kameleoon_audiences_addon: bool = True
+    """False: the account lacks the paid Audiences add-on (403 on audience requests)."""
+    kameleoon_data_code_ttl: float = 3600.0
+    """Seconds a data code can be polled after its request."""
+    kameleoon_rate_windows: tuple[tuple[int, float], ...] = KAMELEOON_RATE_WINDOWS
+    """(max requests, seconds) sliding windows per account, all enforced when `rate_limit`."""
 
     def __post_init__(self) -> None:
         if self.now is not None:
@@ -47,6 +79,10 @@ class SandboxConfig:
             raise ValueError("rickai_max_in_flight must be at least 1")
         if self.rickai_min_interval < 0:
             raise ValueError("rickai_min_interval cannot be negative")
+        if self.kameleoon_poll_outcome not in ("ready", "error", "never"):
+            raise ValueError("kameleoon_poll_outcome must be ready, error or never")
+        if self.kameleoon_token_lifetime <= 0 or self.kameleoon_polls_until_ready < 0:
+            raise ValueError("kameleoon_token_lifetime must be positive and kameleoon_polls_until_ready not negative")
 
 
 def as_utc(value: datetime) -> datetime:

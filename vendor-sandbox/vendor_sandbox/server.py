@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .config import SandboxClock, SandboxConfig, parse_datetime
 from .faults import Fault, FaultKind, FaultQueue
+from .kameleoon import KameleoonEmulator
 from .requestlog import RequestLog, RequestRecord
 from .rickai import RickaiEmulator
 from .vendor import Vendor, VendorRequest, VendorResponse, error_response, json_response
@@ -39,6 +40,8 @@ class SandboxServer:
         self.log = RequestLog()
         self.rickai = RickaiEmulator(self.config, self.clock)
         self.vendors: dict[str, Vendor] = {self.rickai.name: self.rickai}
+        self.kameleoon = KameleoonEmulator(self.config, self.clock)
+        self.vendors[self.kameleoon.name] = self.kameleoon
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 

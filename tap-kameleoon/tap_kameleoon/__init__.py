@@ -1,0 +1,1 @@
+"""tap-kameleoon: Kameleoon audience statistics, sites and segments."""

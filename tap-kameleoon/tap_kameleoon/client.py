@@ -1,0 +1,231 @@
+"""Kameleoon Automation API: base URL, OAuth, requests, errors, and the API assumptions.
+
+Confirmed by Kameleoon: the client-credentials token endpoint (form-encoded, answering
+``access_token``/``expires_in``/``token_type``, no refresh token, tokens live about two
+hours), ``GET /sites``, ``POST /segments/search``, the request → ``dataCode`` → ``GET
+/audiences/poll`` flow with ``WAITING``/``READY``/``ERROR``, error bodies ``{"serviceName",
+"message"}`` and 50 requests per 10 s plus 1,000 per hour per account.
+
+Everything the documentation leaves open is decided in this module, in the constants
+and functions below, and listed under "API assumptions" in README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from datetime import datetime
+from http import HTTPStatus
+
+import backoff
+import requests
+from singer_sdk.authenticators import OAuthAuthenticator
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+
+from vendor_http import BudgetedAdapter, RateWindow, VendorRESTStream
+
+if t.TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from singer_sdk.helpers.types import Context
+
+    from vendor_http import RateBudget, Redactor, RetryPolicy
+
+DEFAULT_API_URL = "https://api.kameleoon.com"
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
+
+# --- API assumptions (see README.md, "API assumptions") -------------------------------------
+
+#: Unknown: the query parameters of ``GET /audiences/global``. Assumed: the numeric site id,
+#: the period as the poll answer describes it (inclusive start, exclusive end,
+#: ``YYYY-MM-DDThh:mm:ss``, UTC) and the analytics level.
+GLOBAL_REQUEST_PATH = "/audiences/global"
+POLL_PATH = "/audiences/poll"
+#: Unknown: the path of the "detailed" request. Not used: the tap assumes the global
+#: request's poll data carries all four parts (global, segment, period and breakdown stats).
+DETAILED_REQUEST_PATH: str | None = None
+DATE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+#: Unknown: whether the token request counts against the rate limits. Assumed: it does.
+TOKEN_REQUEST_USES_BUDGET = True
+#: Fetch a new token this long before it expires (at most a tenth of its lifetime).
+TOKEN_REFRESH_MARGIN_SECONDS = 120.0
+#: Documented: 50 requests per 10 seconds and 1,000 per hour per account.
+DEFAULT_RATE_LIMITS = ({"requests": 50, "seconds": 10}, {"requests": 1000, "seconds": 3600})
+#: Unknown: the largest ``perPage`` of ``POST /segments/search``. Assumed: 200.
+MAX_SEGMENTS_PAGE_SIZE = 200
+#: Unknown: how long a data code can be polled. Assumed: an hour; a code the vendor no
+#: longer knows (400 on poll) is requested again.
+DEFAULT_DATA_CODE_MAX_AGE_MINUTES = 60
+#: "At most about two months" of audience data are kept; assumed 60 days to stay inside.
+DEFAULT_MAX_HISTORY_DAYS = 60
+
+
+def global_request_params(site_id: int, start: datetime, end: datetime, analytics_level: str) -> dict[str, t.Any]:
+    """Query parameters of the global statistics request (assumed names, see above)."""
+    return {
+        "siteId": site_id,
+        "startDate": start.strftime(DATE_TIME_FORMAT),
+        "endDate": end.strftime(DATE_TIME_FORMAT),
+        "analyticsLevel": analytics_level,
+    }
+
+
+def extract_data_code(response: requests.Response) -> str:
+    """The ``dataCode`` of a request's answer.
+
+    Unknown shape; assumed ``{"dataCode": "…"}``, and also accepted: a bare JSON string
+    or plain text. Anything else is a clear error naming the request.
+    """
+    text = response.text.strip()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = text
+    if isinstance(body, dict):
+        body = body.get("dataCode")
+    if isinstance(body, str | int) and str(body).strip():
+        return str(body).strip()
+    msg = f"Kameleoon answered {response.status_code} without a dataCode to {response.request.method} {response.url}"
+    raise FatalAPIError(msg)
+
+
+def rate_windows(config: Mapping[str, t.Any]) -> list[RateWindow]:
+    """The ``rate_limits`` setting as sliding windows for the shared budget."""
+    limits = config.get("rate_limits") or DEFAULT_RATE_LIMITS
+    return [RateWindow(int(item["requests"]), float(item["seconds"])) for item in limits]
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+CREDENTIALS_HINT = (
+    "check the settings 'client_id' and 'client_secret' (API credentials from the Kameleoon "
+    "app: profile → 'See my API credentials')"
+)
+ADDON_HINT = (
+    "audience statistics need Kameleoon's paid Audiences add-on on the account and access to the "
+    "site; without the add-on, deselect the audience_* streams"
+)
+
+
+class TokenRejectedError(FatalAPIError):
+    """Kameleoon answered 401 to a request with our token."""
+
+
+class DataCodeRejectedError(FatalAPIError):
+    """Kameleoon does not know (any more) a data code we poll."""
+
+
+class KameleoonAuthenticator(OAuthAuthenticator):
+    """One OAuth client-credentials token per run, shared by every stream.
+
+    Fetched again shortly before it expires and (by the streams) once after a 401. The
+    token request goes through the run's rate budget and retry policy, and each new token
+    is masked in every log line at once.
+    """
+
+    def __init__(self, *, redactor: Redactor, budget: RateBudget, policy: RetryPolicy, **kwargs: t.Any) -> None:
+        """Create the authenticator; ``kwargs`` go to the SDK's OAuthAuthenticator."""
+        super().__init__(**kwargs)
+        self.redactor = redactor
+        self.policy = policy
+        self.tokens_fetched = 0
+        if TOKEN_REQUEST_USES_BUDGET:
+            adapter = BudgetedAdapter(budget)
+            self._session.mount("https://", adapter)
+            self._session.mount("http://", adapter)
+
+    @property
+    def oauth_request_body(self) -> dict[str, t.Any]:
+        """The documented form fields (sent form-encoded by the SDK)."""
+        return {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
+
+    def is_token_valid(self) -> bool:
+        """Valid until shortly before ``expires_in`` runs out."""
+        if self.access_token is None or self.last_refreshed is None:
+            return False
+        if not self.expires_in:
+            return True
+        margin = min(TOKEN_REFRESH_MARGIN_SECONDS, self.expires_in / 10)
+        age = (datetime.now(self.last_refreshed.tzinfo) - self.last_refreshed).total_seconds()
+        return age < self.expires_in - margin
+
+    def invalidate(self) -> None:
+        """Forget the token (Kameleoon rejected it); the next request fetches a new one."""
+        self.access_token = None
+        self.last_refreshed = None
+
+    def update_access_token(self) -> None:
+        """Fetch a token, retrying 429/5xx and broken connections; clear errors otherwise."""
+        retrying = backoff.on_exception(
+            self.policy.wait_generator,
+            (RetriableAPIError, requests.ConnectionError, requests.Timeout),
+            max_tries=self.policy.max_tries,
+            jitter=None,
+        )
+        retrying(self._fetch_token)()
+
+    def _fetch_token(self) -> None:
+        try:
+            super().update_access_token()
+        except RuntimeError as exc:
+            response = getattr(exc.__cause__, "response", None)
+            status = response.status_code if response is not None else None
+            detail = self.redactor(response.text.strip()[:300]) if response is not None else "no answer"
+            msg = f"Kameleoon answered {status} to the token request POST {TOKEN_PATH}: {detail}"
+            if status is not None and (
+                status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR
+            ):
+                raise RetriableAPIError(msg) from None
+            raise FatalAPIError(f"{msg} ({CREDENTIALS_HINT})") from None
+        self.redactor.add(self.access_token)
+        self.tokens_fetched += 1
+
+    def handle_error(self, *, content: str, status_code: int | None) -> None:
+        """Errors are reported by :meth:`_fetch_token`, once and redacted."""
+
+
+class KameleoonStream(VendorRESTStream[t.Any]):
+    """Base stream: the tap's shared token, one retry after a 401, Kameleoon's errors."""
+
+    vendor_name = "Kameleoon"
+    credential_settings = ("client_id", "client_secret")
+
+    @property
+    def url_base(self) -> str:
+        """``api_url`` without a trailing slash."""
+        return str(self.config.get("api_url", DEFAULT_API_URL)).rstrip("/")
+
+    @property
+    def authenticator(self) -> KameleoonAuthenticator:
+        """The tap's one authenticator (one token per run)."""
+        return self._tap.authenticator  # type: ignore[attr-defined,no-any-return]
+
+    def _request(self, prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+        """Send; after a 401, fetch a new token and send once more."""
+        try:
+            return super()._request(prepared_request, context)
+        except TokenRejectedError:
+            self.logger.info("Kameleoon rejected the access token (expired or revoked); fetching a new one")
+            self.authenticator.invalidate()
+            return super()._request(prepared_request, context)
+
+    def call(
+        self, method: str, path: str, *, params: dict[str, t.Any] | None = None, context: Context | None = None
+    ) -> requests.Response:
+        """One request outside the stream's own paging, with the same budget, auth and retries."""
+        prepared = self.build_prepared_request(
+            method=method, url=f"{self.url_base}{path}", params=params or {}, headers=self.http_headers
+        )
+        return self.request_decorator(self._request)(prepared, context)
+
+    def validate_response(self, response: requests.Response) -> None:
+        """Kameleoon's own cases first, then the shared classification."""
+        status = response.status_code
+        path = requests.utils.urlparse(response.url).path
+        if status == HTTPStatus.UNAUTHORIZED:
+            raise TokenRejectedError(f"{self.response_error_message(response)} ({CREDENTIALS_HINT})")
+        if status == HTTPStatus.FORBIDDEN and path.endswith(GLOBAL_REQUEST_PATH):
+            raise FatalAPIError(f"{self.response_error_message(response)}: {ADDON_HINT}")
+        if status == HTTPStatus.BAD_REQUEST and path.endswith(POLL_PATH):
+            raise DataCodeRejectedError(self.response_error_message(response))
+        super().validate_response(response)

@@ -1,0 +1,88 @@
+"""The full-table streams: the account's sites and their segments."""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk.pagination import BasePageNumberPaginator
+
+from tap_kameleoon import schemas
+from tap_kameleoon.client import MAX_SEGMENTS_PAGE_SIZE, KameleoonStream
+from vendor_http import RecordValidationError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import requests
+    from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+
+class _ValidatedArray(KameleoonStream):
+    """A stream whose answer is a JSON array of records, each checked against the schema."""
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        """Each item, validated; a bad one is named by its position and id."""
+        items = response.json()
+        if not isinstance(items, list):
+            msg = f"Kameleoon answered {self.path} with a {type(items).__name__}, expected a JSON array"
+            raise RecordValidationError(self.name, msg)
+        for index, item in enumerate(items):
+            try:
+                yield self.validate_record(item)
+            except RecordValidationError as exc:
+                raise exc.at(f"item #{index}, id={item.get('id') if isinstance(item, dict) else None!r}") from None
+
+
+class SitesStream(_ValidatedArray):
+    """``GET /sites``: every site the credentials can see (numeric id and code)."""
+
+    name = "sites"
+    path = "/sites"
+    # Kameleoon's numeric site id is unique per site.
+    primary_keys = ("id",)
+    replication_key = None
+    schema = schemas.SITES
+
+
+class _SegmentPages(BasePageNumberPaginator):
+    """Pages 1, 2, … until a page holds fewer segments than asked for."""
+
+    def __init__(self, page_size: int) -> None:
+        super().__init__(start_value=1)
+        self.page_size = page_size
+
+    def has_more(self, response: requests.Response) -> bool:
+        return len(response.json()) >= self.page_size
+
+
+class SegmentsStream(_ValidatedArray):
+    """``POST /segments/search``: the segments of the selected sites, to name ``segmentId``s."""
+
+    name = "segments"
+    path = "/segments/search"
+    http_method = "POST"
+    # Kameleoon's segment id is unique across sites.
+    primary_keys = ("id",)
+    replication_key = None
+    schema = schemas.SEGMENTS
+
+    @property
+    def page_size(self) -> int:
+        """Segments per page (``perPage``)."""
+        return int(self.config.get("segments_page_size", MAX_SEGMENTS_PAGE_SIZE))
+
+    def get_new_paginator(self) -> _SegmentPages:
+        """Page numbers from 1."""
+        return _SegmentPages(self.page_size)
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        """The documented body ``{filter, page, perPage, sort}``, filtered to the selected sites."""
+        request = super().get_http_request(page=page)
+        site_ids = [site["id"] for site in self._tap.selected_sites()]  # type: ignore[attr-defined]
+        request.data = {
+            "filter": [{"field": "siteId", "operator": "IN", "parameters": site_ids}],
+            "page": page.next_page_token or 1,
+            "perPage": self.page_size,
+            "sort": [{"field": "id", "direction": "ASC"}],
+        }
+        return request

@@ -1,0 +1,245 @@
+"""tap-kameleoon: Kameleoon sites, segments and audience statistics as Singer streams."""
+
+from __future__ import annotations
+
+import typing as t
+from functools import cached_property
+
+import requests
+from singer_sdk import typing as th
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+
+from tap_kameleoon.audiences import (
+    DEFAULT_LOOKBACK_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    AudienceBreakdownStatsStream,
+    AudienceGlobalStatsStream,
+    AudiencePeriodStatsStream,
+    AudienceSegmentStatsStream,
+)
+from tap_kameleoon.client import (
+    DEFAULT_API_URL,
+    DEFAULT_DATA_CODE_MAX_AGE_MINUTES,
+    DEFAULT_MAX_HISTORY_DAYS,
+    DEFAULT_RATE_LIMITS,
+    MAX_SEGMENTS_PAGE_SIZE,
+    TOKEN_PATH,
+    KameleoonAuthenticator,
+    rate_windows,
+)
+from tap_kameleoon.streams import SegmentsStream, SitesStream
+from vendor_http import AsyncJobError, RateBudget, VendorTap, parse_date_setting, poll_settings, retry_settings
+from vendor_http.dates import DateSettingError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from singer_sdk import Stream
+
+
+class SiteCodeError(ValueError):
+    """A code in ``site_codes`` that the credentials cannot see."""
+
+
+def _check_date(value: t.Any, setting: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        parse_date_setting(value, setting)
+    except DateSettingError as exc:
+        return str(exc)
+    return None
+
+
+class TapKameleoon(VendorTap):
+    """Singer tap for the Kameleoon Automation API (sites, segments, audience statistics)."""
+
+    name = "tap-kameleoon"
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "client_id",
+            th.StringType(min_length=1),
+            required=True,
+            title="Client ID",
+            description="Kameleoon API client id (Kameleoon app: profile → 'See my API credentials').",
+        ),
+        th.Property(
+            "client_secret",
+            th.StringType(min_length=1),
+            required=True,
+            secret=True,
+            title="Client secret",
+            description="Kameleoon API client secret, exchanged for a token at {api_url}/oauth/token.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=DEFAULT_API_URL,
+            title="API URL",
+            description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
+        ),
+        th.Property(
+            "site_codes",
+            th.ArrayType(th.StringType),
+            title="Site codes",
+            description=(
+                "Codes of the sites whose segments and audience statistics to extract. "
+                "Default: every site the credentials can see. An unknown code fails the run."
+            ),
+        ),
+        th.Property(
+            "start_date",
+            th.StringType,
+            title="Start date",
+            description=(
+                "First day of audience statistics (YYYY-MM-DD, UTC); also where the windows are "
+                "aligned from. Default: the earliest day Kameleoon keeps ('max_history_days')."
+            ),
+        ),
+        th.Property(
+            "end_date",
+            th.StringType,
+            title="End date",
+            description="Last day of audience statistics (YYYY-MM-DD, UTC). Default: yesterday.",
+        ),
+        th.Property(
+            "analytics_level",
+            th.StringType(allowed_values=["VISIT", "VISITOR"]),
+            default="VISITOR",
+            title="Analytics level",
+            description="Count visits or visitors (VISITOR is the default of Kameleoon's interface).",
+        ),
+        th.Property(
+            "window_days",
+            th.IntegerType(minimum=1, maximum=62),
+            default=DEFAULT_WINDOW_DAYS,
+            title="Window (days)",
+            description=(
+                "Days per audience request. Global, segment and breakdown stats are totals of a "
+                "window; period stats are always per day. Kameleoon keeps about two months."
+            ),
+        ),
+        th.Property(
+            "lookback_days",
+            th.IntegerType(minimum=0, maximum=62),
+            default=DEFAULT_LOOKBACK_DAYS,
+            title="Lookback (days)",
+            description="Days before the bookmark whose windows are extracted again on every run (late data).",
+        ),
+        th.Property(
+            "max_history_days",
+            th.IntegerType(minimum=1, maximum=366),
+            default=DEFAULT_MAX_HISTORY_DAYS,
+            title="History kept by Kameleoon (days)",
+            description="Earlier start dates are clamped to this many days ago, with a warning.",
+        ),
+        th.Property(
+            "data_code_max_age_minutes",
+            th.IntegerType(minimum=0),
+            default=DEFAULT_DATA_CODE_MAX_AGE_MINUTES,
+            title="Resume data codes younger than (minutes)",
+            description="An interrupted run's data code is polled again by the next run if younger than this.",
+        ),
+        th.Property(
+            "segments_page_size",
+            th.IntegerType(minimum=1, maximum=MAX_SEGMENTS_PAGE_SIZE),
+            default=MAX_SEGMENTS_PAGE_SIZE,
+            title="Segments per page",
+            description="perPage of POST /segments/search.",
+        ),
+        th.Property(
+            "rate_limits",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("requests", th.IntegerType(minimum=1), required=True),
+                    th.Property("seconds", th.NumberType(minimum=0.001), required=True),
+                )
+            ),
+            default=list(DEFAULT_RATE_LIMITS),
+            title="Rate limits",
+            description=(
+                "Sliding windows every request (token, polls included) stays under. "
+                "Documented: 50 per 10 seconds and 1,000 per hour per account."
+            ),
+        ),
+        *poll_settings(interval=1.0, backoff_factor=2.0, max_interval=30.0, timeout=1800.0),
+        *retry_settings(),
+    ).to_dict()
+
+    def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
+        """Dates must parse and be in order, besides the shared checks."""
+        return {**super().settings_checks(), "start_date": _check_date, "end_date": self._check_end_date}
+
+    def _check_end_date(self, value: t.Any, setting: str) -> str | None:
+        if problem := _check_date(value, setting):
+            return problem
+        start = self.config.get("start_date")
+        if value is None or start is None or _check_date(start, "start_date"):
+            return None
+        if parse_date_setting(value, setting) < parse_date_setting(start, "start_date"):
+            return f"setting '{setting}' ({value}) is before 'start_date' ({start})"
+        return None
+
+    def make_rate_budget(self) -> RateBudget:
+        """The account's sliding windows, for every request of the run."""
+        return RateBudget(windows=rate_windows(self.config))
+
+    @cached_property
+    def authenticator(self) -> KameleoonAuthenticator:
+        """One token per run, shared by all streams."""
+        return KameleoonAuthenticator(
+            auth_endpoint=f"{str(self.config.get('api_url', DEFAULT_API_URL)).rstrip('/')}{TOKEN_PATH}",
+            client_id=str(self.config["client_id"]),
+            client_secret=str(self.config["client_secret"]),
+            redactor=self.redactor,
+            budget=self.rate_budget,
+            policy=self.retry_policy,
+        )
+
+    @cached_property
+    def sites(self) -> list[dict[str, t.Any]]:
+        """Every site the credentials can see (one ``GET /sites`` per run)."""
+        return list(t.cast("SitesStream", self.streams[SitesStream.name]).request_records(None))
+
+    def selected_sites(self) -> list[dict[str, t.Any]]:
+        """The sites named in ``site_codes`` (all when unset); an unknown code is an error."""
+        codes = self.config.get("site_codes")
+        if not codes:
+            return self.sites
+        known = {site["code"]: site for site in self.sites}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            msg = (
+                f"setting 'site_codes': no site with code(s) {', '.join(map(repr, unknown))} is visible to "
+                f"these credentials; visible: {', '.join(sorted(known)) or 'none'}"
+            )
+            raise SiteCodeError(msg)
+        return [known[code] for code in codes]
+
+    def site_by_id(self, site_id: int) -> dict[str, t.Any]:
+        """A site from ``GET /sites`` by its numeric id."""
+        return next(site for site in self.sites if site["id"] == site_id)
+
+    def discover_streams(self) -> list[Stream]:
+        """The tap's streams (the audience children follow their parent)."""
+        return [
+            SitesStream(self),
+            SegmentsStream(self),
+            AudienceGlobalStatsStream(self),
+            AudienceSegmentStatsStream(self),
+            AudiencePeriodStatsStream(self),
+            AudienceBreakdownStatsStream(self),
+        ]
+
+    def sync_all(self) -> None:
+        """Sync; a vendor, job or data error ends the run with one clear line and exit code 1."""
+        try:
+            super().sync_all()
+        except (FatalAPIError, RetriableAPIError, AsyncJobError, ValueError, requests.RequestException) as exc:
+            self.logger.error("tap-kameleoon stopped: %s", self.redactor(str(exc)))
+            raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    TapKameleoon.cli()

@@ -1,0 +1,330 @@
+"""Kameleoon Automation API emulation: OAuth token, sites, segments, audience request → poll.
+
+Confirmed by the vendor and followed literally: the form-encoded client-credentials token
+endpoint answering ``access_token``/``expires_in``/``token_type`` (no refresh token), Bearer
+tokens that expire, ``GET /sites``, ``POST /segments/search`` with ``{filter, page, perPage,
+sort}``, ``GET /audiences/poll?dataCode=…`` answering ``WAITING``/``READY``/``ERROR`` with the
+documented payload, error bodies ``{"serviceName", "message"}``, and 50 requests per 10 s plus
+1,000 per hour per account with 429 beyond.
+
+Where the documentation is silent the sandbox decides here, in :data:`ASSUMPTIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .config import SandboxClock, SandboxConfig
+from .kameleoon_data import KameleoonData
+from .vendor import Admission, VendorRequest, VendorResponse, json_response
+
+ASSUMPTIONS = {
+    "token_counts_against_rate_limit": True,
+    "global_request": "GET /audiences/global?siteId=&startDate=&endDate=&analyticsLevel= (dates YYYY-MM-DDThh:mm:ss)",
+    "data_code_answer": '{"dataCode": "..."}',
+    "global_poll_data": "globalStats, segmentStats, periodStats (one per day) and breakdownData",
+    "unknown_data_code": "400 on poll",
+    "no_audiences_addon": "403 on /audiences/global",
+    "segments_paging": "JSON array + X-Pagination-* headers, page from 1, perPage at most 200",
+    "rate_limited_answer": "429 {serviceName, message}, no Retry-After",
+    "history_days": 62,
+}
+SERVICE = "automation-api"
+HISTORY_DAYS = 62
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+NO_ADDON = "Audiences add-on is not enabled for this account: audience statistics are not available"
+
+
+def kameleoon_error(status: int, message: str, service: str = SERVICE) -> VendorResponse:
+    """The documented error body ``{"serviceName", "message"}``."""
+    return json_response(status, {"serviceName": service, "message": message})
+
+
+@dataclass
+class _Token:
+    client_id: str
+    expires_at: float
+
+
+@dataclass
+class _Job:
+    account: int
+    site_id: int
+    start: datetime
+    end: datetime
+    level: str
+    created: float
+    outcome: str
+    polls: int = 0
+    served: bool = False
+
+
+@dataclass
+class _Windows:
+    """Sliding windows of accepted request arrivals per account."""
+
+    limits: tuple[tuple[int, float], ...]
+    arrivals: dict[str, list[deque[float]]] = field(default_factory=dict)
+
+    def admit(self, key: str, arrival: float) -> bool:
+        queues = self.arrivals.setdefault(key, [deque() for _ in self.limits])
+        for (limit, seconds), queue in zip(self.limits, queues, strict=True):
+            while queue and queue[0] <= arrival - seconds:
+                queue.popleft()
+            if len(queue) >= limit:
+                return False
+        for queue in queues:
+            queue.append(arrival)
+        return True
+
+
+class KameleoonEmulator:
+    """The Kameleoon vendor mounted under `/kameleoon`."""
+
+    name = "kameleoon"
+
+    def __init__(self, config: SandboxConfig, clock: SandboxClock) -> None:
+        self.clients = dict(config.kameleoon_clients)
+        self.accounts = {client: n for n, client in enumerate(self.clients)}
+        self.clock = clock
+        self.data = KameleoonData(
+            config.seed,
+            sites_per_account=config.kameleoon_sites,
+            segments_per_site=config.kameleoon_segments_per_site,
+        )
+        self.token_lifetime = config.kameleoon_token_lifetime
+        self.token_revoke_after = config.kameleoon_token_revoke_after
+        self.polls_until_ready = config.kameleoon_polls_until_ready
+        self.poll_outcome = config.kameleoon_poll_outcome
+        self.audiences_addon = config.kameleoon_audiences_addon
+        self.data_code_ttl = config.kameleoon_data_code_ttl
+        self.rate_limit = config.rate_limit
+        self.windows = _Windows(tuple(config.kameleoon_rate_windows))
+        self.tokens: dict[str, _Token] = {}
+        self.jobs: dict[str, _Job] = {}
+        self.served: list[dict[str, Any]] = []
+        self.tokens_issued = 0
+        self._lock = threading.Lock()
+
+    # --- the vendor protocol -------------------------------------------------------------
+
+    def admit(self, request: VendorRequest) -> Admission:
+        if request.path == "/oauth/token":
+            client = dict(parse_qsl(request.body.decode(errors="replace"))).get("client_id", "")
+            if client not in self.clients:
+                return Admission()  # answered by respond(): invalid_client
+            return self._rate(client, request, auth_valid=None)
+        header = request.headers.get("Authorization") or ""
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        with self._lock:
+            entry = self.tokens.get(token)
+        if entry is None or entry.expires_at <= time.monotonic():
+            return Admission(kameleoon_error(401, "Invalid or expired access token", "auth"), auth_valid=False)
+        return self._rate(entry.client_id, request, auth_valid=True)
+
+    def _rate(self, client: str, request: VendorRequest, *, auth_valid: bool | None) -> Admission:
+        if self.rate_limit:
+            with self._lock:
+                accepted = self.windows.admit(client, request.arrival)
+            if not accepted:
+                return Admission(self.rate_limited_response(), auth_valid=auth_valid, rate_limited="window")
+        return Admission(auth_valid=auth_valid)
+
+    def respond(self, request: VendorRequest) -> VendorResponse:
+        route = (request.method, request.path.rstrip("/"))
+        if route == ("POST", "/oauth/token"):
+            return self.token(request)
+        account = self._account(request)
+        if route == ("GET", "/sites"):
+            return json_response(200, self.data.sites(account))
+        if route == ("POST", "/segments/search"):
+            return self.segments(account, request.body)
+        if route == ("GET", "/audiences/global"):
+            return self.request_global(account, request.query)
+        if route == ("GET", "/audiences/poll"):
+            return self.poll(account, request.query)
+        return kameleoon_error(404, f"No endpoint {request.method} {request.path}")
+
+    def rate_limited_response(self) -> VendorResponse:
+        return kameleoon_error(429, "Too many requests: 50 per 10 seconds and 1000 per hour are allowed", "gateway")
+
+    def failure_response(self, status: int) -> VendorResponse:
+        return kameleoon_error(status, "Internal error")
+
+    def admin(self, method: str, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
+        route = (method, path.strip("/"))
+        if route == ("GET", "truth"):
+            return 200, self.truth()
+        if route == ("GET", "served"):
+            return 200, {"served": list(self.served)}
+        if route == ("POST", "settings"):
+            return self.change(query)
+        return 404, {"error": "not found"}
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    def token(self, request: VendorRequest) -> VendorResponse:
+        content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type != "application/x-www-form-urlencoded":
+            return json_response(400, {"error": "invalid_request", "error_description": "form-encoded body expected"})
+        form = dict(parse_qsl(request.body.decode(errors="replace")))
+        if form.get("grant_type") != "client_credentials":
+            return json_response(400, {"error": "unsupported_grant_type"})
+        client = form.get("client_id", "")
+        if client not in self.clients or not secrets.compare_digest(
+            form.get("client_secret", ""), self.clients[client]
+        ):
+            return json_response(401, {"error": "invalid_client", "error_description": "Bad client credentials"})
+        token = secrets.token_urlsafe(24)
+        lifetime = self.token_lifetime if self.token_revoke_after is None else self.token_revoke_after
+        with self._lock:
+            self.tokens[token] = _Token(client, time.monotonic() + lifetime)
+            self.tokens_issued += 1
+        return json_response(
+            200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.token_lifetime)}
+        )
+
+    def segments(self, account: int, body: bytes) -> VendorResponse:
+        try:
+            search = json.loads(body or b"{}")
+            page = int(search.get("page") or 1)
+            per_page = int(search.get("perPage") or DEFAULT_PER_PAGE)
+            site_ids = _site_filter(search.get("filter"))
+        except (ValueError, TypeError, AttributeError) as error:
+            return kameleoon_error(400, f"Invalid search body: {error}")
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            return kameleoon_error(400, f"page must be at least 1 and perPage between 1 and {MAX_PER_PAGE}")
+        segments = [
+            segment
+            for site in self.data.sites(account)
+            if site_ids is None or site["id"] in site_ids
+            for segment in self.data.segments(site["id"])
+        ]
+        page_count = max(1, -(-len(segments) // per_page))
+        headers = {
+            "X-Pagination-Current-Page": str(page),
+            "X-Pagination-Page-Count": str(page_count),
+            "X-Pagination-Per-Page": str(per_page),
+            "X-Pagination-Total-Count": str(len(segments)),
+        }
+        return json_response(200, segments[(page - 1) * per_page : page * per_page], headers)
+
+    def request_global(self, account: int, query: Mapping[str, str]) -> VendorResponse:
+        if not self.audiences_addon:
+            return kameleoon_error(403, NO_ADDON, "audience-service")
+        try:
+            site_id = int(query.get("siteId", ""))
+            start = datetime.strptime(query.get("startDate", ""), DATE_FORMAT).replace(tzinfo=self.clock.now().tzinfo)
+            end = datetime.strptime(query.get("endDate", ""), DATE_FORMAT).replace(tzinfo=self.clock.now().tzinfo)
+        except ValueError:
+            return kameleoon_error(400, "siteId (number), startDate and endDate (YYYY-MM-DDThh:mm:ss) are required")
+        level = query.get("analyticsLevel", "VISITOR")
+        if level not in ("VISIT", "VISITOR"):
+            return kameleoon_error(400, "analyticsLevel must be VISIT or VISITOR")
+        if site_id not in {site["id"] for site in self.data.sites(account)}:
+            return kameleoon_error(403, f"No access to site {site_id}")
+        earliest = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=HISTORY_DAYS)
+        if start < earliest:
+            return kameleoon_error(400, f"startDate cannot be earlier than {earliest.strftime(DATE_FORMAT)}")
+        if end <= start:
+            return kameleoon_error(400, "endDate must be after startDate")
+        code = secrets.token_hex(16)
+        with self._lock:
+            self.jobs[code] = _Job(account, site_id, start, end, level, time.monotonic(), self.poll_outcome)
+        return json_response(200, {"dataCode": code})
+
+    def poll(self, account: int, query: Mapping[str, str]) -> VendorResponse:
+        code = query.get("dataCode", "")
+        with self._lock:
+            job = self.jobs.get(code)
+            if job is None or job.account != account or time.monotonic() - job.created > self.data_code_ttl:
+                return kameleoon_error(400, f"Unknown or expired dataCode {code!r}", "audience-service")
+            job.polls += 1
+            polls = job.polls
+        if job.outcome == "error":
+            return json_response(
+                200, {"status": "ERROR", "data": None, "errorDescription": "Statistics computation failed"}
+            )
+        if job.outcome == "never" or polls <= self.polls_until_ready:
+            return json_response(200, {"status": "WAITING", "data": None, "errorDescription": None})
+        data = self.data.payload(job.site_id, job.start, job.end, job.level)
+        breakdowns = data["breakdownData"]
+        self.served.append(
+            {
+                "dataCode": code,
+                "siteId": job.site_id,
+                "startDate": data["startDateTime"],
+                "endDate": data["endDateTime"],
+                "analyticsLevel": job.level,
+                "segmentStats": len(data["segmentStats"]),
+                "periodStats": len(data["periodStats"]),
+                "breakdownStats": sum(len(items) for part in breakdowns.values() for items in part.values()),
+            }
+        )
+        return json_response(200, {"status": "READY", "data": data, "errorDescription": None})
+
+    # --- helpers and admin -----------------------------------------------------------------
+
+    def _account(self, request: VendorRequest) -> int:
+        token = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+        with self._lock:
+            return self.accounts[self.tokens[token].client_id]
+
+    def truth(self) -> dict[str, Any]:
+        accounts = []
+        for client, account in self.accounts.items():
+            sites = self.data.sites(account)
+            accounts.append(
+                {
+                    "client_id": client,
+                    "sites": sites,
+                    "segments": {str(site["id"]): len(self.data.segments(site["id"])) for site in sites},
+                    "tracked_segments": {str(site["id"]): self.data.tracked_segment_ids(site["id"]) for site in sites},
+                }
+            )
+        return {"accounts": accounts, "tokens_issued": self.tokens_issued}
+
+    def change(self, query: Mapping[str, str]) -> tuple[int, Any]:
+        """`POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&audiences_addon=&revoke_tokens=1`."""
+        if "poll_outcome" in query:
+            if query["poll_outcome"] not in ("ready", "error", "never"):
+                return 400, {"error": "poll_outcome must be ready, error or never"}
+            self.poll_outcome = query["poll_outcome"]
+        if "polls_until_ready" in query:
+            self.polls_until_ready = int(query["polls_until_ready"])
+        if "audiences_addon" in query:
+            self.audiences_addon = query["audiences_addon"] not in ("0", "false", "")
+        if query.get("revoke_tokens") not in (None, "0", "false", ""):
+            with self._lock:
+                self.tokens.clear()
+        return 200, {
+            "poll_outcome": self.poll_outcome,
+            "polls_until_ready": self.polls_until_ready,
+            "audiences_addon": self.audiences_addon,
+        }
+
+
+def _site_filter(filters: Any) -> set[int] | None:
+    """Site ids of a ``{"field": "siteId", "operator": "IN"|"EQUAL", "parameters": [...]}`` filter."""
+    if not filters:
+        return None
+    site_ids: set[int] | None = None
+    for condition in filters:
+        if condition.get("field") != "siteId":
+            continue
+        if condition.get("operator") not in ("IN", "EQUAL"):
+            raise ValueError("siteId filters take the operators IN or EQUAL")
+        values = {int(v) for v in condition.get("parameters") or []}
+        site_ids = values if site_ids is None else site_ids & values
+    return site_ids
