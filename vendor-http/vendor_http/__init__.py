@@ -33,6 +33,7 @@ from vendor_http.redaction import Redactor, install_redaction
 from vendor_http.retry import RetryPolicy, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.sdk_tap import VendorTap
+from vendor_http.session import VendorHTTPError, VendorSession
 from vendor_http.settings import check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
@@ -57,7 +58,9 @@ __all__ = [
     "StreamedJsonPage",
     "StreamedPages",
     "TotalOffsetPaginator",
+    "VendorHTTPError",
     "VendorRESTStream",
+    "VendorSession",
     "VendorTap",
     "check_api_url",
     "clamp_range",

@@ -6,7 +6,6 @@ Every plugin's ``client.py`` derives its one base stream from
 
 from __future__ import annotations
 
-import json
 import typing as t
 from datetime import UTC, datetime
 from functools import cached_property
@@ -21,6 +20,7 @@ from singer_sdk.streams import RESTStream
 from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.records import RecordValidator
 from vendor_http.retry import retry_after_seconds
+from vendor_http.session import request_description, response_error_message, vendor_error_detail
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator
@@ -35,7 +35,6 @@ if t.TYPE_CHECKING:
     from vendor_http.retry import RetryPolicy
 
 _T = t.TypeVar("_T")
-_ERROR_BODY_LIMIT = 500
 
 
 def selected_schema(schema: dict[str, t.Any], mask: SelectionMask) -> dict[str, t.Any]:
@@ -112,36 +111,15 @@ class VendorRESTStream(RESTStream[_T]):
 
     def vendor_error_detail(self, response: requests.Response) -> str:
         """The vendor's own explanation from an error body, shortened and redacted."""
-        try:
-            text = response.text
-        except requests.RequestException:
-            return "(the error body could not be read)"
-        detail = text.strip()
-        try:
-            body = json.loads(text)
-        except ValueError:
-            pass
-        else:
-            if isinstance(body, dict):
-                for key in ("error", "message", "errorDescription", "detail"):
-                    if isinstance(body.get(key), str):
-                        detail = body[key]
-                        break
-        if len(detail) > _ERROR_BODY_LIMIT:
-            detail = detail[:_ERROR_BODY_LIMIT] + "…"
-        return self.redactor(detail) or "(empty body)"
+        return vendor_error_detail(response, self.redactor)
 
     def request_description(self, response: requests.Response) -> str:
         """``GET https://host/path?query`` with secrets masked."""
-        method = response.request.method if response.request else "GET"
-        return f"{method} {self.redactor.url(response.url)}"
+        return request_description(response, self.redactor)
 
     def response_error_message(self, response: requests.Response) -> str:
         """One line naming the vendor, the request, the status and the vendor's words."""
-        return (
-            f"{self.vendor_name} answered {response.status_code} to "
-            f"{self.request_description(response)}: {self.vendor_error_detail(response)}"
-        )
+        return response_error_message(self.vendor_name, response, self.vendor_error_detail(response), self.redactor)
 
     def validate_response(self, response: requests.Response) -> None:
         """Classify the response; raise, never wait."""

@@ -1,0 +1,217 @@
+"""A budgeted, retrying, redacting HTTP client for code that is not an SDK stream.
+
+Targets (and any plugin code outside a ``RESTStream``) make their requests with
+:class:`VendorSession`: every request takes a slot of the plugin's
+:class:`~vendor_http.RateBudget`, 429/5xx answers, timeouts and dropped
+connections are retried per the :class:`~vendor_http.RetryPolicy` (a
+``Retry-After`` is honoured exactly, up to its cap), any other 4xx fails at once,
+and errors name the vendor, the request (secrets masked), the status and the
+vendor's own words. The error wording is shared with ``VendorRESTStream``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import typing as t
+from http import HTTPStatus
+
+import requests
+
+from vendor_http.rate_budget import BudgetedAdapter
+from vendor_http.retry import retry_after_seconds
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from vendor_http.rate_budget import RateBudget
+    from vendor_http.redaction import Redactor
+    from vendor_http.retry import RetryPolicy
+
+ERROR_BODY_LIMIT = 500
+#: Top-level keys of a JSON error body that hold the vendor's explanation, in order.
+ERROR_MESSAGE_KEYS = ("error", "message", "errorDescription", "detail")
+#: Transport failures worth another try: the vendor may not have seen the request.
+RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+def vendor_error_detail(response: requests.Response, redactor: Redactor) -> str:
+    """The vendor's own explanation from an error body, shortened and redacted."""
+    try:
+        text = response.text
+    except requests.RequestException:
+        return "(the error body could not be read)"
+    detail = text.strip()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        pass
+    else:
+        if isinstance(body, dict):
+            for key in ERROR_MESSAGE_KEYS:
+                if isinstance(body.get(key), str):
+                    detail = body[key]
+                    break
+    if len(detail) > ERROR_BODY_LIMIT:
+        detail = detail[:ERROR_BODY_LIMIT] + "…"
+    return redactor(detail) or "(empty body)"
+
+
+def request_description(response: requests.Response, redactor: Redactor) -> str:
+    """``GET https://host/path?query`` with secrets masked."""
+    method = response.request.method if response.request else "GET"
+    return f"{method} {redactor.url(response.url)}"
+
+
+def response_error_message(vendor_name: str, response: requests.Response, detail: str, redactor: Redactor) -> str:
+    """One line naming the vendor, the request, the status and the vendor's words."""
+    return f"{vendor_name} answered {response.status_code} to {request_description(response, redactor)}: {detail}"
+
+
+def is_retriable_status(status: int, extra: t.Collection[int] = ()) -> bool:
+    """429, any 5xx and the vendor's ``extra`` statuses are worth another try."""
+    return status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR or status in extra
+
+
+class VendorHTTPError(Exception):
+    """A request failed for good; the message is redacted and names the request.
+
+    ``response`` is the last answer (``None`` after a transport failure);
+    ``retriable`` says whether the failure was of a retriable kind (tries ran out).
+    """
+
+    def __init__(self, message: str, *, response: requests.Response | None = None, retriable: bool = False) -> None:
+        """Keep the last response beside the message."""
+        super().__init__(message)
+        self.response = response
+        self.retriable = retriable
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of the last answer, if there was one."""
+        return None if self.response is None else self.response.status_code
+
+
+class VendorSession:
+    """``requests`` with the plugin's rate budget, retry policy and redactor.
+
+    ``describe_error(response)`` may return the vendor's explanation from a body
+    of the vendor's own shape; otherwise the common keys are looked up.
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor_name: str,
+        budget: RateBudget,
+        policy: RetryPolicy,
+        redactor: Redactor,
+        timeout: float = 300.0,
+        headers: Mapping[str, str] | None = None,
+        credential_settings: t.Sequence[str] = (),
+        describe_error: Callable[[requests.Response], str | None] | None = None,
+        extra_retry_statuses: t.Collection[int] = (),
+        logger: logging.Logger | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Create the session; ``headers`` go with every request (register secrets with ``redactor``)."""
+        self.vendor_name = vendor_name
+        self.budget = budget
+        self.policy = policy
+        self.redactor = redactor
+        self.timeout = timeout
+        self.credential_settings = tuple(credential_settings)
+        self.describe_error = describe_error
+        self.extra_retry_statuses = frozenset(extra_retry_statuses)
+        self.logger = logger or logging.getLogger(__name__)
+        self._sleep = sleep
+        self.session = requests.Session()
+        adapter = BudgetedAdapter(budget, on_response=self._on_response)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update(headers or {})
+        #: Requests sent (every try) and retries made, for summaries and benchmarks.
+        self.requests_sent = 0
+        self.retries = 0
+
+    def _on_response(self, response: requests.Response) -> None:
+        """Hold every request of the plugin back when the vendor asks for a pause."""
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            wait = retry_after_seconds(response)
+            if wait is not None:
+                self.budget.pause_for(min(wait, self.policy.retry_after_max_seconds))
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+    def error_message(self, response: requests.Response) -> str:
+        """The redacted one-line description of an error answer."""
+        detail = None
+        if self.describe_error is not None:
+            try:
+                detail = self.describe_error(response)
+            except ValueError:
+                detail = None
+        detail = self.redactor(detail) if detail else vendor_error_detail(response, self.redactor)
+        return response_error_message(self.vendor_name, response, detail, self.redactor)
+
+    def request(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+        """Send one request, retried per the policy; return a 2xx/3xx response.
+
+        Raises :class:`VendorHTTPError` for a 4xx other than 429 at once, and for
+        retriable failures once ``max_tries`` is used up.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.requests_sent += 1
+            try:
+                response = self.session.request(method, url, **kwargs)
+                response.content  # noqa: B018 - read the body now: a cut body is a transport failure
+            except RETRIABLE_EXCEPTIONS as exc:
+                reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+                message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
+                error = VendorHTTPError(message, retriable=True)
+                retry_after = None
+            else:
+                if response.status_code < HTTPStatus.BAD_REQUEST:
+                    return response
+                message = self.error_message(response)
+                if not is_retriable_status(response.status_code, self.extra_retry_statuses):
+                    if response.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+                        settings = ", ".join(f"'{name}'" for name in self.credential_settings)
+                        if settings:
+                            message += f" (the credentials were rejected: check the setting(s) {settings})"
+                    raise VendorHTTPError(message, response=response)
+                error = VendorHTTPError(message, response=response, retriable=True)
+                retry_after = retry_after_seconds(response)
+            if attempt >= self.policy.max_tries:
+                raise VendorHTTPError(
+                    f"{error} (gave up after {attempt} tries)", response=error.response, retriable=True
+                )
+            wait = self.policy.wait_for(retry_after, attempt)
+            self.retries += 1
+            self.logger.warning(
+                "%s request failed (try %d of %d), retrying in %.1fs: %s",
+                self.vendor_name,
+                attempt,
+                self.policy.max_tries,
+                wait,
+                error,
+            )
+            self._sleep(wait)
+
+    def post(self, url: str, **kwargs: t.Any) -> requests.Response:
+        """``request("POST", url, ...)``."""
+        return self.request("POST", url, **kwargs)
+
+    def get(self, url: str, **kwargs: t.Any) -> requests.Response:
+        """``request("GET", url, ...)``."""
+        return self.request("GET", url, **kwargs)
