@@ -1,5 +1,6 @@
 """A local HTTP server that emulates vendor APIs strictly as documented (Rick.ai for now)."""
 
+from .calltouch import CalltouchEmulator
 from .config import SandboxClock, SandboxConfig
 from .faults import Fault, FaultKind, FaultQueue, parse_faults
 from .kameleoon import KameleoonEmulator
@@ -11,6 +12,7 @@ from .vendor import ServedCount
 
 __version__ = "0.1.0"
 __all__ = [
+    "CalltouchEmulator",
     "Fault",
     "FaultKind",
     "FaultQueue",

@@ -26,6 +26,15 @@ def _default_kameleoon_clients() -> dict[str, str]:
     return {DEFAULT_KAMELEOON_CLIENT_ID: DEFAULT_KAMELEOON_CLIENT_SECRET}
 
 
+# --- Calltouch (target-calltouch-plans) ---
+DEFAULT_CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 - the public demo credential
+DEFAULT_CALLTOUCH_SITE_ID = "12345"
+
+
+def _default_calltouch_tokens() -> dict[str, str]:
+    return {DEFAULT_CALLTOUCH_TOKEN: DEFAULT_CALLTOUCH_SITE_ID}
+
+
 @dataclass
 class SandboxConfig:
     """Everything a sandbox run can be tuned with. Defaults are strict (as documented)."""
@@ -69,6 +78,15 @@ class SandboxConfig:
     """Seconds a data code can be polled after its request."""
     kameleoon_rate_windows: tuple[tuple[int, float], ...] = KAMELEOON_RATE_WINDOWS
     """(max requests, seconds) sliding windows per account, all enforced when `rate_limit`."""
+    # --- Calltouch ---
+    calltouch_tokens: dict[str, str] = field(default_factory=_default_calltouch_tokens)
+    """Calltouch Access-Token -> the SiteId it belongs to."""
+    calltouch_requests_per_second: int = 5
+    """Documented: at most 5 requests per second per IP (sliding one-second window)."""
+    calltouch_import_seconds: float = 1.0
+    """Seconds after an add before its status turns from `in progress...` to its outcome."""
+    calltouch_import_outcome: str = "success"
+    """What imports end in: "success", "error" or "never" (in progress forever)."""
 
     def __post_init__(self) -> None:
         if self.now is not None:
@@ -83,6 +101,10 @@ class SandboxConfig:
             raise ValueError("kameleoon_poll_outcome must be ready, error or never")
         if self.kameleoon_token_lifetime <= 0 or self.kameleoon_polls_until_ready < 0:
             raise ValueError("kameleoon_token_lifetime must be positive and kameleoon_polls_until_ready not negative")
+        if self.calltouch_import_outcome not in ("success", "error", "never"):
+            raise ValueError("calltouch_import_outcome must be success, error or never")
+        if self.calltouch_requests_per_second < 1 or self.calltouch_import_seconds < 0:
+            raise ValueError("calltouch_requests_per_second must be >= 1 and calltouch_import_seconds >= 0")
 
 
 def as_utc(value: datetime) -> datetime:

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .calltouch import CalltouchEmulator
 from .config import SandboxClock, SandboxConfig, parse_datetime
 from .faults import Fault, FaultKind, FaultQueue
 from .kameleoon import KameleoonEmulator
@@ -42,6 +43,8 @@ class SandboxServer:
         self.vendors: dict[str, Vendor] = {self.rickai.name: self.rickai}
         self.kameleoon = KameleoonEmulator(self.config, self.clock)
         self.vendors[self.kameleoon.name] = self.kameleoon
+        self.calltouch = CalltouchEmulator(self.config, self.clock)
+        self.vendors[self.calltouch.name] = self.calltouch
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
