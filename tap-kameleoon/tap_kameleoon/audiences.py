@@ -212,7 +212,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
                 "analyticsLevel": self.analytics_level,
                 "requestedAt": pendulum.now("UTC").to_iso8601_string(),
             }
-            self._write_state_message()
+            self.write_state_now()
         where = f"site {site['code']} (id {site['id']}), window {start}..{end}"
         try:
             status = self.poller.wait(code)
@@ -224,7 +224,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
             return self.fetch(context, site, start, end)
         except JobFailedError as exc:
             state.pop("pending", None)
-            self._write_state_message()
+            self.write_state_now()
             msg = f"{where}: {exc}"
             raise FatalAPIError(msg) from None
         return t.cast("dict[str, t.Any]", status.payload)
@@ -259,6 +259,11 @@ class AudienceGlobalStatsStream(KameleoonStream):
             self.get_context_state(context).pop("pending", None)
             self.complete_window(end, context=context)
         self.current = None
+
+    def write_state_now(self) -> None:
+        """Emit STATE at once (the SDK writes it only after records), e.g. a new pending code."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
 
     def validated(self, row: dict[str, t.Any], where: str) -> dict[str, t.Any]:
         try:

@@ -44,6 +44,8 @@ def tap_config(sandbox: SandboxServer, **overrides: t.Any) -> dict[str, t.Any]:
         "backoff_initial_seconds": 0.05,
         "backoff_max_seconds": 0.5,
         "request_timeout_seconds": 10,
+        # The sandbox of most tests has no rate limits; the budget test sets its own.
+        "rate_limits": [{"requests": 10_000, "seconds": 1}],
         **overrides,
     }
 
@@ -105,7 +107,12 @@ def windows(start: date, end: date, days: int) -> list[tuple[datetime, datetime]
     cell = start
     while cell <= end:
         after = min(cell + timedelta(days=days), end + timedelta(days=1))
-        result.append((datetime(cell.year, cell.month, cell.day, tzinfo=UTC), datetime(after.year, after.month, after.day, tzinfo=UTC)))
+        result.append(
+            (
+                datetime(cell.year, cell.month, cell.day, tzinfo=UTC),
+                datetime(after.year, after.month, after.day, tzinfo=UTC),
+            )
+        )
         cell += timedelta(days=days)
     return result
 

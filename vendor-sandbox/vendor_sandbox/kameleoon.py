@@ -65,9 +65,7 @@ class _Job:
     end: datetime
     level: str
     created: float
-    outcome: str
     polls: int = 0
-    served: bool = False
 
 
 @dataclass
@@ -241,7 +239,7 @@ class KameleoonEmulator:
             return kameleoon_error(400, "endDate must be after startDate")
         code = secrets.token_hex(16)
         with self._lock:
-            self.jobs[code] = _Job(account, site_id, start, end, level, time.monotonic(), self.poll_outcome)
+            self.jobs[code] = _Job(account, site_id, start, end, level, time.monotonic())
         return json_response(200, {"dataCode": code})
 
     def poll(self, account: int, query: Mapping[str, str]) -> VendorResponse:
@@ -252,11 +250,11 @@ class KameleoonEmulator:
                 return kameleoon_error(400, f"Unknown or expired dataCode {code!r}", "audience-service")
             job.polls += 1
             polls = job.polls
-        if job.outcome == "error":
+        if self.poll_outcome == "error":
             return json_response(
                 200, {"status": "ERROR", "data": None, "errorDescription": "Statistics computation failed"}
             )
-        if job.outcome == "never" or polls <= self.polls_until_ready:
+        if self.poll_outcome == "never" or polls <= self.polls_until_ready:
             return json_response(200, {"status": "WAITING", "data": None, "errorDescription": None})
         data = self.data.payload(job.site_id, job.start, job.end, job.level)
         breakdowns = data["breakdownData"]
