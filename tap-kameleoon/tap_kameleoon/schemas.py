@@ -43,12 +43,15 @@ GAPS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _metric_properties(*, evolutions: bool, gaps: bool) -> list[th.Property]:
+#: The proportions of the documented segmentStats example (the breakdowns add the fifth).
+SEGMENT_GAPS = tuple(gap for gap in GAPS if gap[0] != "conversionRateGapTotal")
+
+
+def _metric_properties(*, evolutions: bool, gaps: tuple[tuple[str, str], ...] = ()) -> list[th.Property]:
     properties = [th.Property(name, kind, description=text) for name, kind, text in METRICS]
     if evolutions:
         properties += [th.Property(name, th.NumberType, description=text) for name, text in EVOLUTIONS]
-    if gaps:
-        properties += [th.Property(name, th.NumberType, description=text) for name, text in GAPS]
+    properties += [th.Property(name, th.NumberType, description=text) for name, text in gaps]
     return properties
 
 
@@ -64,17 +67,17 @@ def _context_properties() -> list[th.Property]:
     ]
 
 
-GLOBAL_STATS = th.PropertiesList(*_context_properties(), *_metric_properties(evolutions=True, gaps=False)).to_dict()
+GLOBAL_STATS = th.PropertiesList(*_context_properties(), *_metric_properties(evolutions=True)).to_dict()
 SEGMENT_STATS = th.PropertiesList(
     *_context_properties(),
     th.Property("segmentId", th.IntegerType, required=True, description="Segment the stats were tracked for"),
-    *_metric_properties(evolutions=True, gaps=True),
+    *_metric_properties(evolutions=True, gaps=SEGMENT_GAPS),
 ).to_dict()
 PERIOD_STATS = th.PropertiesList(
     *_context_properties(),
     th.Property("startDateTime", th.DateTimeType, required=True, description="Inclusive start of the day"),
     th.Property("endDateTime", th.DateTimeType, description="Exclusive end of the day"),
-    *_metric_properties(evolutions=False, gaps=False),
+    *_metric_properties(evolutions=False),
 ).to_dict()
 BREAKDOWN_STATS = th.PropertiesList(
     *_context_properties(),
@@ -86,7 +89,7 @@ BREAKDOWN_STATS = th.PropertiesList(
     ),
     th.Property("breakdownValue", th.StringType, required=True, description="The breakdown's property name"),
     th.Property("segmentId", th.IntegerType, required=True, description="Segment the stats were tracked for"),
-    *_metric_properties(evolutions=True, gaps=True),
+    *_metric_properties(evolutions=True, gaps=GAPS),
 ).to_dict()
 
 SITES = th.PropertiesList(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from singer_sdk.pagination import BasePageNumberPaginator
+from singer_sdk.pagination import PageNumberPaginator
 
 from tap_kameleoon import schemas
 from tap_kameleoon.client import MAX_SEGMENTS_PAGE_SIZE, KameleoonStream
@@ -44,7 +44,7 @@ class SitesStream(_ValidatedArray):
     schema = schemas.SITES
 
 
-class _SegmentPages(BasePageNumberPaginator):
+class _SegmentPages(PageNumberPaginator):
     """Pages 1, 2, … until a page holds fewer segments than asked for."""
 
     def __init__(self, page_size: int) -> None:
