@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
-from kameleoon_helpers import run_tap, tap_config, vendor_requests
+from kameleoon_helpers import run_tap, tap_config, vendor_requests, yesterday
 
 SECRET = "Zx9-very-secret-kameleoon-client-secret-42"
 
@@ -47,13 +50,13 @@ def test_secret_and_tokens_appear_in_no_output_or_state(sandbox_factory) -> None
     def spy(request):  # record every token the sandbox issues
         response = original(request)
         if response.status == 200:
-            import json
-
             tokens.append(json.loads(b"".join(response.chunks))["access_token"])
         return response
 
     sandbox.kameleoon.token = spy  # type: ignore[method-assign]
-    run = run_tap(tap_config(sandbox, client_secret=SECRET, start_date=str(_days_ago(8)), window_days=1))
+    run = run_tap(
+        tap_config(sandbox, client_secret=SECRET, start_date=str(yesterday() - timedelta(days=7)), window_days=1)
+    )
 
     assert run.returncode == 0, run.stderr
     assert tokens
@@ -63,9 +66,3 @@ def test_secret_and_tokens_appear_in_no_output_or_state(sandbox_factory) -> None
         assert token not in output
     # Credentials travel in the form body and the Authorization header only.
     assert all(SECRET not in r.path and SECRET not in str(r.query) for r in sandbox.requests)
-
-
-def _days_ago(days: int):
-    from datetime import UTC, datetime, timedelta
-
-    return datetime.now(UTC).date() - timedelta(days=days)

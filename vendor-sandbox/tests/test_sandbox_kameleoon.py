@@ -1,0 +1,166 @@
+"""The Kameleoon emulation: token, sites, segments, audience request → poll, limits, admin."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import requests
+from sandbox_helpers import NOW
+
+from vendor_sandbox import SandboxServer
+from vendor_sandbox.pytest_plugin import SandboxFactory
+
+CLIENT = {"client_id": "sandbox-kameleoon-client", "client_secret": "sandbox-kameleoon-secret"}
+WINDOW = {"startDate": "2026-11-10T00:00:00", "endDate": "2026-11-13T00:00:00", "analyticsLevel": "VISIT"}
+ERROR_KEYS = {"serviceName", "message"}
+
+
+def token(server: SandboxServer, **form: str) -> requests.Response:
+    body = {"grant_type": "client_credentials", **CLIENT, **form}
+    return requests.post(f"{server.vendor_url('kameleoon')}/oauth/token", data=body, timeout=10)
+
+
+def auth(server: SandboxServer) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(server).json()['access_token']}"}
+
+
+def call(server: SandboxServer, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> requests.Response:
+    return requests.request(method, f"{server.vendor_url('kameleoon')}{path}", headers=headers, timeout=10, **kwargs)
+
+
+def request_global(server: SandboxServer, headers: dict[str, str], site_id: int) -> requests.Response:
+    return call(server, "GET", "/audiences/global", headers, params={"siteId": site_id, **WINDOW})
+
+
+def poll(server: SandboxServer, headers: dict[str, str], code: str) -> requests.Response:
+    return call(server, "GET", "/audiences/poll", headers, params={"dataCode": code})
+
+
+@pytest.fixture
+def server(sandbox_factory: SandboxFactory) -> SandboxServer:
+    return sandbox_factory(now=NOW, rate_limit=False)
+
+
+def test_token_endpoint_is_form_encoded_client_credentials_without_refresh_token(server) -> None:
+    answer = token(server)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert set(body) == {"access_token", "expires_in", "token_type"}
+    assert body["expires_in"] == 7200 and body["token_type"].lower() == "bearer"
+    as_json = requests.post(f"{server.vendor_url('kameleoon')}/oauth/token", json=CLIENT, timeout=10)
+    assert as_json.status_code == 400
+    assert token(server, client_secret="wrong").status_code == 401
+
+
+def test_requests_need_a_valid_unexpired_bearer_token(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_token_lifetime=0.3)
+    headers = auth(server)
+    assert call(server, "GET", "/sites", headers).status_code == 200
+    missing = call(server, "GET", "/sites", {})
+    assert missing.status_code == 401 and set(missing.json()) == ERROR_KEYS
+    assert call(server, "GET", "/sites", {"Authorization": "Bearer nope"}).status_code == 401
+    time.sleep(0.35)
+    assert call(server, "GET", "/sites", headers).status_code == 401
+
+
+def test_sites_and_paged_segments(server) -> None:
+    headers = auth(server)
+    sites = call(server, "GET", "/sites", headers).json()
+    assert [set(s) >= {"id", "code", "name"} for s in sites] == [True, True]
+    first = call(server, "POST", "/segments/search", headers, json={"page": 1, "perPage": 3})
+    assert first.headers["X-Pagination-Total-Count"] == "8" and first.headers["X-Pagination-Page-Count"] == "3"
+    pages = [
+        call(server, "POST", "/segments/search", headers, json={"page": n, "perPage": 3}).json() for n in (1, 2, 3)
+    ]
+    assert [len(p) for p in pages] == [3, 3, 2]
+    assert len({s["id"] for p in pages for s in p}) == 8
+    one_site = {"filter": [{"field": "siteId", "operator": "IN", "parameters": [sites[1]["id"]]}], "perPage": 200}
+    segments = call(server, "POST", "/segments/search", headers, json=one_site).json()
+    assert {s["siteId"] for s in segments} == {sites[1]["id"]}
+    assert {"id", "name", "siteId", "audienceTracking", "segmentType"} <= set(segments[0])
+    assert call(server, "POST", "/segments/search", headers, json={"perPage": 500}).status_code == 400
+
+
+def test_global_request_polls_waiting_then_ready_with_the_documented_payload(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_polls_until_ready=2)
+    headers = auth(server)
+    site_id = server.kameleoon.data.sites(0)[0]["id"]
+    code = request_global(server, headers, site_id).json()["dataCode"]
+    assert [poll(server, headers, code).json()["status"] for _ in range(2)] == ["WAITING", "WAITING"]
+    ready = poll(server, headers, code).json()
+    assert ready["status"] == "READY"
+    data = ready["data"]
+    assert (data["startDateTime"], data["endDateTime"], data["analyticsLevel"]) == (
+        "2026-11-10T00:00:00",
+        "2026-11-13T00:00:00",
+        "VISIT",
+    )
+    assert {"elementCount", "conversions", "revenue", "revenueEvolution"} <= set(data["globalStats"])
+    assert len(data["periodStats"]) == 3
+    assert all("segmentId" in item for item in data["segmentStats"])
+    usual = data["breakdownData"]["usualBreakdownStats"]
+    assert usual and all(isinstance(items, list) and "segmentId" in items[0] for items in usual.values())
+    assert data["breakdownData"]["customDataStats"]
+    # The same window is the same data (deterministic), and the admin log names it.
+    assert server.kameleoon.data.payload(site_id, *_window(), "VISIT") == data
+    assert server.kameleoon.served[0]["dataCode"] == code
+
+
+def _window() -> tuple[datetime, datetime]:
+    return datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 13, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("outcome", "status"), [("error", "ERROR"), ("never", "WAITING")])
+def test_error_and_never_ready_modes(sandbox_factory, outcome, status) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_poll_outcome=outcome, kameleoon_polls_until_ready=0)
+    headers = auth(server)
+    code = request_global(server, headers, server.kameleoon.data.sites(0)[0]["id"]).json()["dataCode"]
+    answers = [poll(server, headers, code).json() for _ in range(3)]
+    assert {a["status"] for a in answers} == {status}
+    if outcome == "error":
+        assert answers[0]["errorDescription"]
+
+
+def test_unknown_code_other_site_and_missing_addon(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False)
+    headers = auth(server)
+    unknown = poll(server, headers, "nope")
+    assert unknown.status_code == 400 and set(unknown.json()) == ERROR_KEYS
+    assert request_global(server, headers, 999).status_code == 403
+    too_old = call(
+        server,
+        "GET",
+        "/audiences/global",
+        headers,
+        params={**WINDOW, "siteId": 20001, "startDate": "2026-08-01T00:00:00"},
+    )
+    assert too_old.status_code == 400
+    server.kameleoon.audiences_addon = False
+    no_addon = request_global(server, headers, 20001)
+    assert no_addon.status_code == 403 and "Audiences add-on" in no_addon.json()["message"]
+
+
+def test_both_rate_windows_answer_429(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, kameleoon_rate_windows=((3, 0.5), (5, 60.0)))
+    headers = auth(server)  # the token request counts too
+    statuses = [call(server, "GET", "/sites", headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = call(server, "GET", "/sites", headers)
+    assert limited.status_code == 429 and set(limited.json()) == ERROR_KEYS
+    time.sleep(0.55)
+    assert [call(server, "GET", "/sites", headers).status_code for _ in range(3)] == [200, 200, 429]  # hour window
+    assert server.stats()["vendors"]["kameleoon"]["rate_limited_429"] == 3
+
+
+def test_admin_truth_served_and_settings(server) -> None:
+    base = f"{server.url}/_sandbox/kameleoon"
+    truth = requests.get(f"{base}/truth", timeout=10).json()
+    assert truth["accounts"][0]["client_id"] == CLIENT["client_id"]
+    assert len(truth["accounts"][0]["sites"]) == 2
+    changed = requests.post(f"{base}/settings", params={"poll_outcome": "error", "audiences_addon": "0"}, timeout=10)
+    assert changed.json() == {"poll_outcome": "error", "polls_until_ready": 2, "audiences_addon": False}
+    assert requests.get(f"{base}/served", timeout=10).json() == {"served": []}
+    assert "client_secret" not in str(truth)
