@@ -1,0 +1,1 @@
+"""Singer target that validates plan metrics and imports them into Calltouch."""

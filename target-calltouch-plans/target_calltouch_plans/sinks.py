@@ -1,0 +1,38 @@
+"""The one sink class: every stream's records are plans."""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk.sinks import BatchSink
+
+if t.TYPE_CHECKING:
+    from target_calltouch_plans.target import TargetCalltouchPlans
+
+
+class PlansSink(BatchSink):
+    """Validates each record on arrival; imports the buffered plans on drain.
+
+    A drain happens when ``batch_size_rows`` records (SDK setting, default
+    10,000) are buffered and at the end of the input, so a plans file of up to
+    that many rows is validated whole before the first request.
+    """
+
+    def __init__(self, target: TargetCalltouchPlans, *args: t.Any, **kwargs: t.Any) -> None:
+        """Keep the target: the run (validation, imports, state) is shared by all sinks."""
+        super().__init__(target, *args, **kwargs)
+        self.plans_target = target
+
+    def process_record(self, record: dict, context: dict) -> None:
+        """Validate and buffer (the SDK's own list is not used)."""
+        _ = context
+        self.plans_target.plan_run.accept(str(id(self)), self.stream_name, record)
+
+    def process_batch(self, context: dict) -> None:
+        """Import this sink's plans; returns once every import reached success."""
+        _ = context
+        try:
+            self.plans_target.start_imports().drain(str(id(self)))
+        except BaseException:
+            self.plans_target.print_summary(failed=True)
+            raise

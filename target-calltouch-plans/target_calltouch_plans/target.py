@@ -1,0 +1,253 @@
+"""target-calltouch-plans: Singer records → validated Calltouch plan metrics imports."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from functools import cached_property
+from pathlib import Path
+
+from singer_sdk import Target
+from singer_sdk import typing as th
+
+from target_calltouch_plans.catalogue import MAX_ITEMS_PER_IMPORT
+from target_calltouch_plans.client import DEFAULT_API_URL, CalltouchClient, describe_error
+from target_calltouch_plans.importer import Importer
+from target_calltouch_plans.run import PlanRun
+from target_calltouch_plans.sinks import PlansSink
+from vendor_http import (
+    JobPoller,
+    PollSchedule,
+    RateBudget,
+    RateWindow,
+    Redactor,
+    RetryPolicy,
+    VendorSession,
+    check_api_url,
+    install_redaction,
+    poll_settings,
+    retry_settings,
+    validate_settings,
+)
+
+#: Documented: at most 5 requests per second per IP. The default stays below it,
+#: since other Calltouch clients may share the IP.
+DOCUMENTED_REQUESTS_PER_SECOND = 5
+DEFAULT_REQUESTS_PER_SECOND = 4
+DEFAULT_MAX_IMPORTS_IN_FLIGHT = 10
+DEFAULT_REJECT_FILE = "calltouch-plans-rejected.jsonl"
+
+
+class TargetCalltouchPlans(Target):
+    """Imports plan metrics into Calltouch and polls every import to its end."""
+
+    name = "target-calltouch-plans"
+    default_sink_class = PlansSink
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_token",
+            th.StringType(min_length=1),
+            required=True,
+            secret=True,
+            title="API token",
+            description="Calltouch API key, sent in the Access-Token header.",
+        ),
+        th.Property(
+            "site_id",
+            th.StringType(min_length=1),
+            required=True,
+            title="Site ID",
+            description="ID of the Calltouch account (ЛК), sent in the SiteId header.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=DEFAULT_API_URL,
+            title="API URL",
+            description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
+        ),
+        th.Property(
+            "batch_size",
+            th.IntegerType(minimum=1, maximum=MAX_ITEMS_PER_IMPORT),
+            default=MAX_ITEMS_PER_IMPORT,
+            title="Plans per import",
+            description=f"Plan items per add request (Calltouch allows at most {MAX_ITEMS_PER_IMPORT}).",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.IntegerType(minimum=1, maximum=DOCUMENTED_REQUESTS_PER_SECOND),
+            default=DEFAULT_REQUESTS_PER_SECOND,
+            title="Requests per second",
+            description=(
+                "Requests (adds and status checks together) per second, for the whole run. "
+                f"Calltouch allows {DOCUMENTED_REQUESTS_PER_SECOND} per second per IP."
+            ),
+        ),
+        th.Property(
+            "max_imports_in_flight",
+            th.IntegerType(minimum=1, maximum=100),
+            default=DEFAULT_MAX_IMPORTS_IN_FLIGHT,
+            title="Imports in flight",
+            description="Imports sent but not yet finished at any time; more keeps the request budget busy.",
+        ),
+        *poll_settings(interval=1.0, backoff_factor=1.5, max_interval=10.0, timeout=600.0),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            title="Dry run",
+            description="Validate every record and report, but send nothing to Calltouch.",
+        ),
+        th.Property(
+            "on_invalid_record",
+            th.StringType(allowed_values=["fail", "reject"]),
+            default="fail",
+            title="On an invalid record",
+            description=(
+                "'fail': report every invalid record and fail the run, importing nothing more; "
+                "'reject': write invalid records (and plans Calltouch refuses) to reject_file_path and go on."
+            ),
+        ),
+        th.Property(
+            "reject_file_path",
+            th.StringType(min_length=1),
+            default=DEFAULT_REJECT_FILE,
+            title="Reject file",
+            description="JSON lines file for rejected records (on_invalid_record=reject): stream, position, errors.",
+        ),
+        th.Property(
+            "import_log_path",
+            th.StringType(min_length=1),
+            title="Import log",
+            description="If set, one JSON line per import is appended: id, status, item count, timestamps.",
+        ),
+        *retry_settings(),
+    ).to_dict()
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Check the settings before any record is read."""
+        super().__init__(*args, **kwargs)
+        install_redaction(self.redactor)
+        if kwargs.get("validate_config", True):
+            validate_settings(self.config, {"api_url": check_api_url})
+        self._summary_printed = False
+
+    # Shared by every sink
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Masks the API token wherever it could appear."""
+        return Redactor([str(self.config.get("api_token") or "")])
+
+    @cached_property
+    def rate_budget(self) -> RateBudget:
+        """Every request of the run (adds and status checks) in one per-second window."""
+        return RateBudget(windows=[RateWindow(int(self.config.get("max_requests_per_second", 4)), 1.0)])
+
+    @cached_property
+    def client(self) -> CalltouchClient:
+        """The Calltouch client with the auth headers."""
+        session = VendorSession(
+            vendor_name="Calltouch",
+            budget=self.rate_budget,
+            policy=RetryPolicy.from_config(self.config),
+            redactor=self.redactor,
+            timeout=float(self.config.get("request_timeout_seconds", 300.0)),
+            headers={"Access-Token": str(self.config["api_token"]), "SiteId": str(self.config["site_id"])},
+            credential_settings=("api_token", "site_id"),
+            describe_error=describe_error,
+            logger=self.logger,
+        )
+        return CalltouchClient(session, str(self.config.get("api_url", DEFAULT_API_URL)))
+
+    @cached_property
+    def importer(self) -> Importer | None:
+        """Imports for all sinks; ``None`` in a dry run (no request is ever made)."""
+        if self.config.get("dry_run"):
+            return None
+        log_path = self.config.get("import_log_path")
+        poller = JobPoller(self.client.check, PollSchedule.from_config(self.config), what="import", logger=self.logger)
+        return Importer(
+            self.client,
+            poller,
+            batch_size=int(self.config.get("batch_size", MAX_ITEMS_PER_IMPORT)),
+            max_in_flight=int(self.config.get("max_imports_in_flight", DEFAULT_MAX_IMPORTS_IN_FLIGHT)),
+            reject=self.plan_run.write_reject if self.rejecting else None,
+            import_log_path=Path(log_path) if log_path else None,
+            on_settled=self.plan_run.settled,
+            logger=self.logger,
+        )
+
+    @property
+    def rejecting(self) -> bool:
+        return self.config.get("on_invalid_record", "fail") == "reject"
+
+    @cached_property
+    def plan_run(self) -> PlanRun:
+        """Validation, duplicates and state checkpoints of this run."""
+        reject = Path(self.config.get("reject_file_path") or DEFAULT_REJECT_FILE) if self.rejecting else None
+        return PlanRun(importer=None, reject_path=reject, emit_state=self.emit_state, logger=self.logger)
+
+    def start_imports(self) -> PlanRun:
+        """The run with its importer attached (created on the first drain)."""
+        run = self.plan_run
+        run.importer = self.importer
+        return run
+
+    # State: released only once every record before it is imported
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        """Note where the STATE came in, besides the SDK's handling.
+
+        The SDK (a private hook, there is no public one) keeps only the latest
+        state and writes it after a full drain; :class:`PlanRun` also releases a
+        state as soon as every record before it has been imported.
+        """
+        super()._process_state_message(message_dict)
+        self.plan_run.note_state(message_dict["value"])
+
+    def emit_state(self, state: dict[str, t.Any]) -> None:
+        """Write a STATE message the SDK's way (its writer is private)."""
+        self._write_state_message(state)
+
+    def process_endofpipe(self) -> None:
+        """Drain everything (the SDK emits the final state), then print the summary."""
+        try:
+            super().process_endofpipe()
+        except BaseException:
+            self.print_summary(failed=True)
+            raise
+        self.print_summary(failed=False)
+
+    def print_summary(self, *, failed: bool) -> None:
+        """Records read, items imported, imports with ids and durations, rejected records (stderr)."""
+        if self._summary_printed:
+            return
+        self._summary_printed = True
+        stats = self.plan_run.stats
+        importer = self.plan_run.importer
+        head = "FAILED" if failed else ("dry run, nothing sent" if self.config.get("dry_run") else "done")
+        lines = [
+            f"Calltouch plans import summary ({head}):",
+            f"  records read: {stats.records_read}",
+            f"  valid plan items: {stats.validated} ({stats.duplicates} duplicate(s) replaced by a later record)",
+            f"  records rejected: {stats.rejected}" + (f" (see {self.plan_run.reject_path})" if stats.rejected else ""),
+            f"  invalid records: {len(stats.invalid)}",
+        ]
+        if importer is not None:
+            session = self.client.session
+            lines.append(
+                f"  items imported: {importer.items_imported} in {len(importer.imports)} import(s); "
+                f"requests: {self.client.adds} add(s), {self.client.polls} status check(s), "
+                f"{session.retries} retr(y/ies)"
+            )
+            for record in importer.imports:
+                took = f"{record.duration:.1f}s" if record.duration is not None else "unfinished"
+                lines.append(f"    import {record.import_id}: {record.status}, {record.items} item(s), {took}")
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    TargetCalltouchPlans.cli()
