@@ -18,6 +18,7 @@ again instead of asking Kameleoon to compute the window again, if it is younger 
 
 from __future__ import annotations
 
+import re
 import sys
 import typing as t
 from dataclasses import dataclass, field
@@ -57,12 +58,27 @@ if t.TYPE_CHECKING:
 GRID_ANCHOR = pendulum.date(2000, 1, 3)
 DEFAULT_WINDOW_DAYS = 7
 DEFAULT_LOOKBACK_DAYS = 2
-ROW_KEYS = ("siteId", "siteCode", "windowStart", "windowEnd", "analyticsLevel")
+_OFFSET = re.compile(r"T.*(Z|[+-]\d{2}:?\d{2})$")
 
 
 def iso(day: pendulum.Date) -> str:
-    """Midnight UTC of ``day`` as the streams write it."""
-    return f"{day.isoformat()}T00:00:00Z"
+    """Midnight UTC of ``day`` as the streams write it: the vendor's ``YYYY-MM-DDThh:mm:ss``, UTC.
+
+    Without an offset on purpose: target-duckdb (DuckDB 1.x/2.x ``COPY``) takes a first CSV
+    row whose timestamps carry an offset for a header and silently drops it.
+    """
+    return f"{day.isoformat()}T00:00:00"
+
+
+def utc_naive(value: t.Any) -> t.Any:
+    """A vendor timestamp with an offset as naive UTC ``YYYY-MM-DDThh:mm:ss[.f]`` (see :func:`iso`)."""
+    if not isinstance(value, str) or not _OFFSET.search(value):
+        return value
+    try:
+        parsed = pendulum.parse(value)
+    except ValueError:
+        return value  # left for validation to report
+    return parsed.in_timezone("UTC").naive().isoformat()  # type: ignore[union-attr]
 
 
 @dataclass
@@ -83,7 +99,8 @@ def split_rows(base: dict[str, t.Any], data: dict[str, t.Any]) -> WindowResult:
         (f"segmentStats[{i}]", {**base, **item}) for i, item in enumerate(data.get("segmentStats") or [])
     ]
     result.rows["audience_period_stats"] = [
-        (f"periodStats[{i}]", {**base, **item}) for i, item in enumerate(data.get("periodStats") or [])
+        (f"periodStats[{i}]", {**base, **item} | {k: utc_naive(item.get(k)) for k in ("startDateTime", "endDateTime")})
+        for i, item in enumerate(data.get("periodStats") or [])
     ]
     breakdowns = []
     for kind, key in (("usual", "usualBreakdownStats"), ("custom", "customDataStats")):

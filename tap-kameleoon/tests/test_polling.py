@@ -78,8 +78,8 @@ def _state_with_pending(site_id: int, code: str, requested_at: datetime) -> dict
                         "context": {"siteId": site_id},
                         "pending": {
                             "dataCode": code,
-                            "windowStart": f"{start}T00:00:00Z",
-                            "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00Z",
+                            "windowStart": f"{start}T00:00:00",
+                            "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00",
                             "analyticsLevel": "VISITOR",
                             "requestedAt": requested_at.isoformat(),
                         },
