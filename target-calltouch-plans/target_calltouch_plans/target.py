@@ -128,6 +128,10 @@ class TargetCalltouchPlans(Target):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Check the settings before any record is read."""
         super().__init__(*args, **kwargs)
+        # Sinks are drained one after the other: they share one run (duplicates, state
+        # checkpoints) and one request budget, and each drain already keeps several
+        # imports in flight.
+        self.max_parallelism = 1
         install_redaction(self.redactor)
         if kwargs.get("validate_config", True):
             validate_settings(self.config, {"api_url": check_api_url})

@@ -137,3 +137,28 @@ def test_vendor_violations_are_mapped_back_to_records(sandbox_factory, tmp_path)
     assert (rejected["position"], rejected["record"]["campaign"]) == (2, "c00001")
     assert sorted(p["campaign"] for p in sandbox.calltouch.imported_plans()) == ["c00000", "c00002"]
     assert states(rejecting.stdout)[-1] == {"bookmarks": {"plans": {"rows": 3}}}
+
+
+def test_several_streams_share_duplicates_and_state(sandbox_factory, tmp_path):
+    sandbox = sandbox_factory(calltouch_import_seconds=0)
+    schema = {"type": "object", "properties": {}}
+    lines = [
+        {"type": "SCHEMA", "stream": "sheet_a", "schema": schema, "key_properties": []},
+        {"type": "SCHEMA", "stream": "sheet_b", "schema": schema, "key_properties": []},
+        {"type": "RECORD", "stream": "sheet_a", "record": flat_plan(1, value=1)},
+        {"type": "RECORD", "stream": "sheet_b", "record": flat_plan(2)},
+        {"type": "STATE", "value": {"bookmarks": {"sheet_a": 1, "sheet_b": 1}}},
+        {"type": "RECORD", "stream": "sheet_b", "record": flat_plan(1, value=9)},
+        {"type": "STATE", "value": {"bookmarks": {"sheet_a": 1, "sheet_b": 2}}},
+    ]
+    messages = tmp_path / "two.singer"
+    messages.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    result = run_target(target_config(sandbox), messages, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stream 'sheet_b' record #2 replaces stream 'sheet_a' record #1" in result.stderr
+    assert {(p["campaign"], p["metric"]["value"]) for p in sandbox.calltouch.imported_plans()} == {
+        ("c00001", 9),
+        ("c00002", 3),
+    }
+    assert sum(entry["items"] for entry in sandbox.calltouch.import_log()) == 2
+    assert states(result.stdout)[-1] == {"bookmarks": {"sheet_a": 1, "sheet_b": 2}}

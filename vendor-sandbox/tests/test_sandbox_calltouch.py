@@ -206,3 +206,12 @@ def test_admin_endpoints(fast):
     changed = requests.post(f"{base}/settings", params={"import_outcome": "never", "outcome_from": "5"}, timeout=30)
     assert changed.json() == {"import_outcome": "never", "outcome_from": 5}
     assert requests.post(f"{base}/settings", params={"import_outcome": "maybe"}, timeout=30).status_code == 400
+
+
+def test_cli_options():
+    from vendor_sandbox.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args(["--calltouch-import-seconds", "0.5", "--calltouch-import-outcome", "never"])
+    config = config_from_args(args)
+    assert (config.calltouch_import_seconds, config.calltouch_import_outcome) == (0.5, "never")
+    assert config.calltouch_requests_per_second == 5

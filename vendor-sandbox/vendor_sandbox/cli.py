@@ -27,6 +27,8 @@ fault syntax (--fault, repeatable), JSON or VENDOR:KIND[=VALUE][xCOUNT][@AFTER][
 admin API: GET /_sandbox/health, GET|POST /_sandbox/clock, GET|POST|DELETE /_sandbox/faults,
            GET|DELETE /_sandbox/requests, GET /_sandbox/stats,
            GET /_sandbox/rickai/truth?company=C&start=D&end=D[&keys=1]
+           GET /_sandbox/calltouch/plans, GET /_sandbox/calltouch/imports,
+           POST /_sandbox/calltouch/settings?import_outcome=success|error|never&outcome_from=N
 """
 
 
@@ -116,6 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="Kameleoon: the account lacks the Audiences add-on (403 on audience requests)",
     )
+    parser.add_argument(
+        "--calltouch-import-seconds",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="Calltouch: seconds after an add before its status leaves 'in progress...' (default 1)",
+    )
+    parser.add_argument(
+        "--calltouch-import-outcome",
+        choices=("success", "error", "never"),
+        default="success",
+        help="Calltouch: what imports end in (default success)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request to stderr")
     return parser
 
@@ -136,6 +151,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         kameleoon_poll_outcome=args.kameleoon_poll_outcome,
         kameleoon_token_lifetime=args.kameleoon_token_lifetime,
         kameleoon_audiences_addon=args.kameleoon_audiences_addon,
+        calltouch_import_seconds=args.calltouch_import_seconds,
+        calltouch_import_outcome=args.calltouch_import_outcome,
     )
 
 
