@@ -210,13 +210,32 @@ class KameleoonStream(VendorRESTStream[t.Any]):
             return super()._request(prepared_request, context)
 
     def call(
-        self, method: str, path: str, *, params: dict[str, t.Any] | None = None, context: Context | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, t.Any] | None = None,
+        context: Context | None = None,
+        expect_json: bool = False,
     ) -> requests.Response:
-        """One request outside the stream's own paging, with the same budget, auth and retries."""
-        prepared = self.build_prepared_request(
-            method=method, url=f"{self.url_base}{path}", params=params or {}, headers=self.http_headers
-        )
-        return self.request_decorator(self._request)(prepared, context)
+        """One request outside the stream's own paging, with the same budget, auth and retries.
+
+        With ``expect_json``, a body that is not JSON (broken off, corrupted) is retried too.
+        """
+        url = f"{self.url_base}{path}"
+        prepared = self.build_prepared_request(method=method, url=url, params=params or {}, headers=self.http_headers)
+
+        def attempt(request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            response = self._request(request, context)
+            if expect_json:
+                try:
+                    response.json()
+                except ValueError:
+                    msg = f"Kameleoon answered {method} {path} with a body that is not JSON"
+                    raise RetriableAPIError(msg, response) from None
+            return response
+
+        return self.request_decorator(attempt)(prepared, context)
 
     def validate_response(self, response: requests.Response) -> None:
         """Kameleoon's own cases first, then the shared classification."""

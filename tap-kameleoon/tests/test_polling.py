@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from kameleoon_helpers import expected_rows, run_tap, tap_config, vendor_requests, yesterday
 
 
@@ -110,3 +111,14 @@ def test_a_data_code_older_than_the_max_age_is_not_resumed(fast_sandbox) -> None
     assert run.returncode == 0, run.stderr
     assert "0123456789abcdef" not in {r.query.get("dataCode") for r in vendor_requests(fast_sandbox)}
     assert len(vendor_requests(fast_sandbox, "/audiences/global")) == 2
+
+
+@pytest.mark.parametrize("fault", ["kameleoon:malformed@3", "kameleoon:truncate@3", "kameleoon:status=500@3"])
+def test_a_broken_poll_answer_is_retried(fast_sandbox, fault) -> None:
+    fast_sandbox.add_fault(fault)  # the 4th request: token, sites, request, then the first poll
+    run = run_tap(tap_config(fast_sandbox))
+
+    assert run.returncode == 0, run.stderr
+    broken = [r for r in vendor_requests(fast_sandbox) if r.fault]
+    assert [r.path.rsplit("/", 1)[-1] for r in broken] == ["poll"]
+    assert len(run.records("audience_global_stats")) == 2

@@ -43,7 +43,7 @@ def test_secret_and_tokens_appear_in_no_output_or_state(sandbox_factory) -> None
         kameleoon_clients={"sandbox-kameleoon-client": SECRET},
         kameleoon_token_revoke_after=0.3,  # several tokens, and 401s naming nothing secret
     )
-    sandbox.add_fault("kameleoon:status=503", "kameleoon:drop")
+    sandbox.add_fault("kameleoon:status=503", "kameleoon:drop", "kameleoon:rate_limit,retry_after=0.2")
     tokens: list[str] = []
     original = sandbox.kameleoon.token
 
@@ -60,6 +60,7 @@ def test_secret_and_tokens_appear_in_no_output_or_state(sandbox_factory) -> None
 
     assert run.returncode == 0, run.stderr
     assert tokens
+    assert {r.fault.split("=")[0] for r in vendor_requests(sandbox) if r.fault} == {"status", "drop", "rate_limit"}
     output = run.stdout + run.stderr
     assert SECRET not in output
     for token in tokens:

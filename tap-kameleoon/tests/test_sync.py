@@ -17,7 +17,10 @@ from kameleoon_helpers import (
 
 def test_full_run_emits_every_row_the_sandbox_holds(fast_sandbox) -> None:
     start = yesterday() - timedelta(days=9)
-    run = run_tap(tap_config(fast_sandbox, start_date=str(start), window_days=7, analytics_level="VISIT"))
+    config = tap_config(
+        fast_sandbox, start_date=str(start), window_days=7, analytics_level="VISIT", segments_page_size=3
+    )
+    run = run_tap(config)
 
     assert run.returncode == 0, run.stderr
     expected = expected_rows(fast_sandbox, start, yesterday(), 7, "VISIT")
@@ -26,6 +29,7 @@ def test_full_run_emits_every_row_the_sandbox_holds(fast_sandbox) -> None:
     sites = fast_sandbox.kameleoon.data.sites(0)
     assert {r["id"] for r in run.records("sites")} == {s["id"] for s in sites}
     assert len(run.records("segments")) == sum(len(fast_sandbox.kameleoon.data.segments(s["id"])) for s in sites)
+    assert len(vendor_requests(fast_sandbox, "/segments/search")) == 3  # 8 segments, 3 a page
     # Every audience row names its site, window and level; period rows are days.
     for stream in AUDIENCE_STREAMS:
         for row in run.records(stream):

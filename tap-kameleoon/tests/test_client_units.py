@@ -1,0 +1,78 @@
+"""Pure logic of the client: the data code's shapes, timestamps, rows of one poll answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from singer_sdk.exceptions import FatalAPIError
+
+from tap_kameleoon.audiences import split_rows, utc_naive
+from tap_kameleoon.client import extract_data_code
+
+
+def response(body: str, status: int = 200) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = body.encode()
+    answer.url = "https://api.kameleoon.com/audiences/global?siteId=1"
+    answer.request = requests.Request("GET", answer.url).prepare()
+    return answer
+
+
+@pytest.mark.parametrize("body", ['{"dataCode": "abc123"}', '"abc123"', "abc123", ' {"dataCode": "abc123"} \n'])
+def test_the_data_code_is_read_from_each_accepted_shape(body) -> None:
+    assert extract_data_code(response(body)) == "abc123"
+
+
+@pytest.mark.parametrize("body", ["{}", '{"dataCode": ""}', "", "[1, 2]", '{"code": "x"}'])
+def test_an_answer_without_a_data_code_is_a_clear_error(body) -> None:
+    with pytest.raises(
+        FatalAPIError, match=re.escape("without a dataCode to GET https://api.kameleoon.com/audiences/global")
+    ):
+        extract_data_code(response(body))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-07-29T15:51:28.071Z", "2024-07-29T15:51:28.071000"),
+        ("2024-07-29T18:51:28+03:00", "2024-07-29T15:51:28"),
+        ("2024-07-29T12:51:28-0300", "2024-07-29T15:51:28"),
+        ("2024-07-29T15:51:28", "2024-07-29T15:51:28"),
+        (None, None),
+    ],
+)
+def test_vendor_timestamps_become_naive_utc(value, expected) -> None:
+    assert utc_naive(value) == expected
+
+
+def test_one_poll_answer_becomes_rows_of_four_streams() -> None:
+    base = {"siteId": 1, "siteCode": "c", "windowStart": "s", "windowEnd": "e", "analyticsLevel": "VISIT"}
+    item = {"segmentId": 7, "elementCount": 3}
+    data = {
+        "globalStats": {"elementCount": 9},
+        "segmentStats": [item, {**item, "segmentId": 8}],
+        "periodStats": [{"elementCount": 1, "startDateTime": "2024-07-29T00:00:00Z"}],
+        "breakdownData": {
+            "usualBreakdownStats": {"Desktop": [item], "Mobile": [item]},
+            "customDataStats": {"Free": []},
+        },
+    }
+    result = split_rows(base, data)
+    assert result.global_row == {**base, "elementCount": 9}
+    assert [row["segmentId"] for _, row in result.rows["audience_segment_stats"]] == [7, 8]
+    assert result.rows["audience_period_stats"][0][1]["startDateTime"] == "2024-07-29T00:00:00"
+    breakdown = [
+        (where, row["breakdownKind"], row["breakdownValue"]) for where, row in result.rows["audience_breakdown_stats"]
+    ]
+    assert breakdown == [
+        ("breakdownData.usualBreakdownStats['Desktop'][0]", "usual", "Desktop"),
+        ("breakdownData.usualBreakdownStats['Mobile'][0]", "usual", "Mobile"),
+    ]
+    assert split_rows(base, {}).rows == {
+        "audience_segment_stats": [],
+        "audience_period_stats": [],
+        "audience_breakdown_stats": [],
+    }
