@@ -10,8 +10,8 @@ the children are done does the parent move its bookmark to the window's end. Whe
 children are selected, the SDK still runs the parent without emitting its records.
 
 State, per site: ``replication_key_value`` = end (exclusive) of the last window whose
-rows were all emitted, and ``pending`` = the data code in flight (code, window, level,
-when requested), written as soon as the code is known. A re-run polls a pending code
+rows were all emitted, and ``pending`` = the data codes in flight (code, window, level,
+when requested), each written as soon as it is known. A re-run polls a pending code
 again instead of asking Kameleoon to compute the window again, if it is younger than
 ``data_code_max_age_minutes`` and Kameleoon still knows it (else it is requested anew).
 """
@@ -42,6 +42,7 @@ from vendor_http import (
     JobPoller,
     JobState,
     JobStatus,
+    JobTimeoutError,
     PollSchedule,
     RecordValidationError,
     clamp_range,
@@ -197,24 +198,37 @@ class AudienceGlobalStatsStream(KameleoonStream):
         msg = f"Kameleoon answered the poll of data code {data_code} with status {status!r} and no usable data"
         raise FatalAPIError(msg)
 
-    def resumable(self, pending: dict[str, t.Any] | None, start: str, end: str) -> str | None:
-        """The pending data code if it is for this window and level and still young enough."""
-        if not pending or (pending.get("windowStart"), pending.get("windowEnd")) != (start, end):
-            return None
-        if pending.get("analyticsLevel") != self.analytics_level:
-            return None
+    def resumable(self, pending: list[dict[str, t.Any]], start: str, end: str) -> str | None:
+        """A pending data code of this window and level that is still young enough, if any."""
         max_age = float(self.config.get("data_code_max_age_minutes", DEFAULT_DATA_CODE_MAX_AGE_MINUTES))
-        requested = pendulum.parse(str(pending.get("requestedAt")))
-        age = (pendulum.now("UTC") - requested).total_seconds() / 60  # type: ignore[operator]
-        if age > max_age:
-            self.logger.info("Not resuming data code %s: requested %.0f minutes ago", pending.get("dataCode"), age)
-            return None
-        return str(pending["dataCode"])
+        for entry in pending:
+            if (entry.get("windowStart"), entry.get("windowEnd"), entry.get("analyticsLevel")) != (
+                start,
+                end,
+                self.analytics_level,
+            ):
+                continue
+            try:
+                requested = pendulum.parse(str(entry.get("requestedAt")))
+                age = (pendulum.now("UTC") - requested).total_seconds() / 60  # type: ignore[operator]
+            except (ValueError, TypeError):
+                continue
+            if age <= max_age:
+                return str(entry["dataCode"])
+            self.logger.info("Not resuming data code %s: requested %.0f minutes ago", entry.get("dataCode"), age)
+        return None
+
+    def forget(self, context: Context, start: str) -> None:
+        """Drop the pending data code(s) of the window starting at ``start``."""
+        state = self.get_context_state(context)
+        state["pending"] = [e for e in state.get("pending") or [] if e.get("windowStart") != start]
+        if not state["pending"]:
+            del state["pending"]
 
     def fetch(self, context: Context, site: dict[str, t.Any], start: str, end: str) -> dict[str, t.Any]:
         """The READY data of one window: resume the pending code, or request it; then poll."""
         state = self.get_context_state(context)
-        code = self.resumable(state.get("pending"), start, end)
+        code = self.resumable(state.get("pending") or [], start, end)
         resumed = code is not None
         if resumed:
             self.logger.info("Resuming data code %s of site %s for %s..%s", code, site["code"], start, end)
@@ -222,13 +236,16 @@ class AudienceGlobalStatsStream(KameleoonStream):
             begin, finish = pendulum.parse(start), pendulum.parse(end)
             params = global_request_params(site["id"], begin, finish, self.analytics_level)  # type: ignore[arg-type]
             code = extract_data_code(self.call("GET", GLOBAL_REQUEST_PATH, params=params, context=context))
-            state["pending"] = {
+            self.forget(context, start)
+            entry = {
                 "dataCode": code,
                 "windowStart": start,
                 "windowEnd": end,
                 "analyticsLevel": self.analytics_level,
                 "requestedAt": pendulum.now("UTC").to_iso8601_string(),
             }
+            # A list: a re-run first re-reads lookback windows; a later window's code waits its turn.
+            state.setdefault("pending", []).append(entry)
             self.write_state_now()
         where = f"site {site['code']} (id {site['id']}), window {start}..{end}"
         try:
@@ -237,10 +254,13 @@ class AudienceGlobalStatsStream(KameleoonStream):
             if not resumed:
                 raise
             self.logger.info("Kameleoon no longer knows data code %s; requesting %s again", code, where)
-            state.pop("pending", None)
+            self.forget(context, start)
             return self.fetch(context, site, start, end)
+        except JobTimeoutError as exc:
+            msg = f"{where}: {exc}; the next run polls it again while it is younger than 'data_code_max_age_minutes'"
+            raise FatalAPIError(msg) from None
         except JobFailedError as exc:
-            state.pop("pending", None)
+            self.forget(context, start)
             self.write_state_now()
             msg = f"{where}: {exc}"
             raise FatalAPIError(msg) from None
@@ -253,6 +273,12 @@ class AudienceGlobalStatsStream(KameleoonStream):
         assert context is not None  # partitioned by site
         site = self._tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
         windows = self.windows(context)
+        state = self.get_context_state(context)
+        if state.get("pending"):  # codes of windows this run no longer covers are dropped
+            starts = {iso(first) for first, _ in windows}
+            state["pending"] = [e for e in state["pending"] if e.get("windowStart") in starts] or []
+            if not state["pending"]:
+                del state["pending"]
         if windows:
             self.logger.info(
                 "Audience statistics of site %s: %d window(s) %s..%s",
@@ -273,7 +299,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
             }
             self.current = split_rows(base, data)
             yield self.validated(self.current.global_row, f"site {site['code']}, window {start}, globalStats")
-            self.get_context_state(context).pop("pending", None)
+            self.forget(context, start)
             self.complete_window(end, context=context)
         self.current = None
 

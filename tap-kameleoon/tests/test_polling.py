@@ -43,7 +43,8 @@ def test_never_ready_times_out_naming_the_data_code_and_keeps_it_for_the_next_ru
     code = vendor_requests(sandbox, "/audiences/poll")[0].query["dataCode"]
     assert f"Kameleoon data code {code} was still not finished after" in run.stderr
     assert "poll_timeout_seconds" in run.stderr
-    pending = next(iter(run.partitions().values()))["pending"]
+    assert "the next run polls it again" in run.stderr and "Traceback" not in run.stderr
+    (pending,) = next(iter(run.partitions().values()))["pending"]
     assert pending["dataCode"] == code
     assert pending["analyticsLevel"] == "VISITOR"
 
@@ -54,7 +55,7 @@ def test_an_interrupted_data_code_is_resumed_not_requested_again(sandbox_factory
     first = run_tap(config)
     assert first.returncode == 1
     state = first.states[-1]
-    pending_code = next(iter(first.partitions().values()))["pending"]["dataCode"]
+    pending_code = next(iter(first.partitions().values()))["pending"][0]["dataCode"]
 
     sandbox.kameleoon.poll_outcome = "ready"
     sandbox.reset_log()
@@ -69,6 +70,40 @@ def test_an_interrupted_data_code_is_resumed_not_requested_again(sandbox_factory
     assert all("pending" not in p for p in second.partitions().values())
 
 
+def test_a_later_windows_code_waits_while_lookback_windows_are_read_again(sandbox_factory) -> None:
+    sandbox = sandbox_factory(rate_limit=False, kameleoon_polls_until_ready=1)
+    start = yesterday() - timedelta(days=13)
+    config = tap_config(sandbox, start_date=str(start), window_days=7, lookback_days=0, poll_timeout_seconds=1)
+    first = run_tap({**config, "end_date": str(start + timedelta(days=6))})  # the first window only
+    assert first.returncode == 0, first.stderr
+    sandbox.kameleoon.poll_outcome = "never"
+    interrupted = run_tap(config, state=first.states[-1])  # the second window times out
+    assert interrupted.returncode == 1
+    site, partition = next((s, p) for s, p in interrupted.partitions().items() if "pending" in p)
+    (pending,) = partition["pending"]
+    assert pending["windowStart"] == f"{start + timedelta(days=7)}T00:00:00"
+
+    sandbox.kameleoon.poll_outcome = "ready"
+    sandbox.reset_log()
+    resumed = run_tap({**config, "lookback_days": 2}, state=interrupted.states[-1])
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"Resuming data code {pending['dataCode']}" in resumed.stderr
+    requested = [(r.query["siteId"], r.query["startDate"][:10]) for r in vendor_requests(sandbox, "/audiences/global")]
+    # This site: the lookback window again, the second one resumed; the other site: both.
+    assert sorted(requested) == sorted(
+        [
+            (str(site), str(start)),
+            *((str(other), str(start + timedelta(days=d))) for other in _others(sandbox, site) for d in (0, 7)),
+        ]
+    )
+    assert all("pending" not in p for p in resumed.partitions().values())
+
+
+def _others(sandbox, site_id: int) -> list[int]:
+    return [s["id"] for s in sandbox.kameleoon.data.sites(0) if s["id"] != site_id]
+
+
 def _state_with_pending(site_id: int, code: str, requested_at: datetime) -> dict:
     start = yesterday() - timedelta(days=6)
     return {
@@ -77,13 +112,15 @@ def _state_with_pending(site_id: int, code: str, requested_at: datetime) -> dict
                 "partitions": [
                     {
                         "context": {"siteId": site_id},
-                        "pending": {
-                            "dataCode": code,
-                            "windowStart": f"{start}T00:00:00",
-                            "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00",
-                            "analyticsLevel": "VISITOR",
-                            "requestedAt": requested_at.isoformat(),
-                        },
+                        "pending": [
+                            {
+                                "dataCode": code,
+                                "windowStart": f"{start}T00:00:00",
+                                "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00",
+                                "analyticsLevel": "VISITOR",
+                                "requestedAt": requested_at.isoformat(),
+                            }
+                        ],
                     }
                 ]
             }
