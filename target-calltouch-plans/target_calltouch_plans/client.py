@@ -103,18 +103,17 @@ class CalltouchClient:
             if violations:
                 raise ImportRejectedError(str(error), violations) from None
             raise
-        body = response.json()
-        try:
-            return str(body["data"]["importLogId"])
-        except (KeyError, TypeError):
-            msg = f"Calltouch answered the add request without data.importLogId: {response.text[:300]}"
-            raise VendorHTTPError(msg, response=response) from None
+        import_id = _data(response).get("importLogId")
+        if import_id is None:
+            msg = f"Calltouch answered the add request without data.importLogId: {response.text[:300]!r}"
+            raise VendorHTTPError(msg, response=response)
+        return str(import_id)
 
     def check(self, import_id: str) -> JobStatus:
         """One status request, mapped for :class:`~vendor_http.JobPoller`."""
         self.polls += 1
         response = self.session.post(self.api_url + STATUS_PATH.format(import_id=import_id))
-        data = response.json().get("data") or {}
+        data = _data(response)
         status = data.get("status")
         if status == STATUS_SUCCESS:
             return JobStatus(JobState.DONE, payload=data)
@@ -122,6 +121,20 @@ class CalltouchClient:
             message = data.get("message") or ERROR_STATUS_TEXT
             return JobStatus(JobState.FAILED, payload=data, message=f"status 'error' ({message})")
         return JobStatus(JobState.PENDING, payload=data)
+
+
+def _data(response: requests.Response) -> dict[str, t.Any]:
+    """The ``data`` object of a successful answer; a clear error if the body is not the documented one."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        where = f"{response.request.method} {response.url}"
+        msg = f"Calltouch answered {where} with an undocumented body: {response.text[:300]!r}"
+        raise VendorHTTPError(msg, response=response)
+    return data
 
 
 def _violations_in(error: VendorHTTPError) -> list[Violation]:

@@ -55,7 +55,7 @@ class TargetCalltouchPlans(Target):
         ),
         th.Property(
             "site_id",
-            th.StringType(min_length=1),
+            th.CustomType({"type": ["string", "integer"], "minLength": 1}),
             required=True,
             title="Site ID",
             description="ID of the Calltouch account (ЛК), sent in the SiteId header.",
