@@ -12,8 +12,8 @@ from singer_sdk import typing as th
 
 from target_calltouch_plans.catalogue import MAX_ITEMS_PER_IMPORT
 from target_calltouch_plans.client import DEFAULT_API_URL, CalltouchClient, describe_error
-from target_calltouch_plans.importer import Importer
-from target_calltouch_plans.run import PlanRun
+from target_calltouch_plans.importer import Importer, ImportFailedError
+from target_calltouch_plans.run import InvalidPlansError, PlanRun
 from target_calltouch_plans.sinks import PlansSink
 from vendor_http import (
     JobPoller,
@@ -22,6 +22,7 @@ from vendor_http import (
     RateWindow,
     Redactor,
     RetryPolicy,
+    VendorHTTPError,
     VendorSession,
     check_api_url,
     install_redaction,
@@ -36,6 +37,8 @@ DOCUMENTED_REQUESTS_PER_SECOND = 5
 DEFAULT_REQUESTS_PER_SECOND = 4
 DEFAULT_MAX_IMPORTS_IN_FLIGHT = 10
 DEFAULT_REJECT_FILE = "calltouch-plans-rejected.jsonl"
+#: Failures whose message says all there is to say (which import, which record, what to do).
+EXPLAINED_FAILURES = (ImportFailedError, InvalidPlansError, VendorHTTPError)
 
 
 class TargetCalltouchPlans(Target):
@@ -124,6 +127,15 @@ class TargetCalltouchPlans(Target):
         ),
         *retry_settings(),
     ).to_dict()
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        """Run the target; a failure it explains ends with its message and exit code 1, no traceback."""
+        try:
+            super().invoke(*args, **kwargs)
+        except EXPLAINED_FAILURES as error:
+            sys.stderr.write(f"{cls.name} failed: {error}\n")
+            sys.exit(1)
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Check the settings before any record is read."""
