@@ -14,6 +14,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
     import requests
+    from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 
@@ -42,6 +43,10 @@ class SitesStream(_ValidatedArray):
     primary_keys = ("id",)
     replication_key = None
     schema = schemas.SITES
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        """The tap's one ``GET /sites`` of the run (also used to pick the sites of the other streams)."""
+        return self._tap.sites  # type: ignore[attr-defined,no-any-return]
 
 
 class _SegmentPages(PageNumberPaginator):

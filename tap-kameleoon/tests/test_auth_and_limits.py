@@ -14,6 +14,7 @@ def test_one_token_serves_every_stream(fast_sandbox) -> None:
 
     assert run.returncode == 0, run.stderr
     assert len(vendor_requests(fast_sandbox, "/oauth/token")) == 1
+    assert len(vendor_requests(fast_sandbox, "/sites")) == 1  # one GET /sites serves the sites stream too
     assert fast_sandbox.kameleoon.tokens_issued == 1
 
 

@@ -127,11 +127,16 @@ def test_meltano_run_loads_what_the_sandbox_served_then_resumes(
     assert state.returncode == 0, state.stderr
     partitions = json.loads(state.stdout)["singer_state"]["bookmarks"]["audience_global_stats"]["partitions"]
     assert {p["replication_key_value"] for p in partitions} == {f"{yesterday() + timedelta(days=1)}T00:00:00"}
+    tokens = list(sandbox.kameleoon.tokens)  # every access token the runs were given
+    assert tokens
     for result in (first, second, state):
-        assert secret not in result.stdout + result.stderr
+        for value in (secret, *tokens):
+            assert value not in result.stdout + result.stderr
     for path in tmp_path.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            assert secret.encode() not in path.read_bytes(), f"secret found in {path}"
+            content = path.read_bytes()
+            for value in (secret, *tokens):
+                assert value.encode() not in content, f"a secret or token found in {path}"
 
 
 def test_meltano_settings_match_tap_about() -> None:
