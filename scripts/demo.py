@@ -1,10 +1,16 @@
-"""`make demo`: the main job against the local sandbox, with a short summary.
+"""`make demo`: the collection's jobs against the local sandbox, with a short summary.
 
-Starts the vendor sandbox on a free loopback port, runs
-``meltano --environment=sandbox run tap-rickai target-duckdb`` against it (the
-sandbox's URL and demo credentials passed as environment variables), prints
-what landed in DuckDB next to what the sandbox served, and stops the sandbox.
-Run it again for an incremental run: Meltano keeps the state in ``.meltano/``.
+Starts the vendor sandbox on a free loopback port and runs, in the ``sandbox``
+environment (the sandbox's URL and demo credentials passed as environment
+variables, as real ones would be):
+
+1. ``meltano run tap-rickai target-duckdb`` (the main job),
+2. ``meltano run tap-kameleoon target-duckdb``,
+3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
+
+then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
+sandbox served, and stops the sandbox. Run it again for an incremental run of the
+taps: Meltano keeps their state in ``.meltano/``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ ENVIRONMENT = "sandbox"
 DEMO_TOKEN = "sandbox-rickai-token"  # noqa: S105 (the sandbox's public demo credential)
 DEMO_COMPANY = "demo-company"
 DEMO_DAYS = 30  # ~30 days (less the API's 32-hour delay), ~30 requests at 1 per second
+KAMELEOON_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 (the sandbox's public demo credential)
+CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 (the sandbox's public demo credential)
+PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
 
 
 def main() -> int:
@@ -38,34 +47,62 @@ def main() -> int:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
-        started = time.monotonic()
-        returncode = run_meltano(url)
-        elapsed = time.monotonic() - started
-        if returncode:
-            print(f"meltano run failed with exit code {returncode}", file=sys.stderr)
-            return returncode
+        timings = {}
+        for name, job in (("Rick.ai", run_rickai), ("Kameleoon", run_kameleoon), ("Calltouch plans", run_plans)):
+            started = time.monotonic()
+            returncode = job(url)
+            timings[name] = time.monotonic() - started
+            if returncode:
+                print(f"{name}: meltano run failed with exit code {returncode}", file=sys.stderr)
+                return returncode
         stats = fetch_json(f"{url}/_sandbox/stats")
-        requests = fetch_json(f"{url}/_sandbox/requests?vendor=rickai")["requests"]
-    print(f"\nSummary (meltano run took {elapsed:.0f} s)")
+        rickai_requests = fetch_json(f"{url}/_sandbox/requests?vendor=rickai")["requests"]
+        kameleoon_served = fetch_json(f"{url}/_sandbox/kameleoon/served")["served"]
+        plans = fetch_json(f"{url}/_sandbox/calltouch/plans")["plans"]
+        imports = fetch_json(f"{url}/_sandbox/calltouch/imports")["imports"]
+    print("\nSummary (meltano run took " + ", ".join(f"{n}: {s:.0f} s" for n, s in timings.items()) + ")")
     print_warehouse(warehouse)
-    print_served(stats, requests)
+    print_served(stats, rickai_requests)
+    print_kameleoon_served(stats, kameleoon_served)
+    print_imported_plans(plans, imports)
     return 0
 
 
-def run_meltano(url: str) -> int:
+def run_meltano(*plugins: str, env: dict[str, str], full_refresh: bool = False) -> int:
+    """``meltano --environment=sandbox run [--full-refresh] PLUGINS`` with ``env`` added."""
+    command = [MELTANO, f"--environment={ENVIRONMENT}", "run", *(["--full-refresh"] if full_refresh else []), *plugins]
+    print("\n$ meltano " + " ".join(command[1:]), flush=True)
+    env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", **env}
+    return subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, check=False).returncode
+
+
+def run_rickai(url: str) -> int:
     """``meltano run tap-rickai target-duckdb`` against the sandbox at ``url``."""
     env = {
-        **os.environ,
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "TAP_RICKAI_API_URL": f"{url}/rickai",
         "TAP_RICKAI_API_TOKEN": DEMO_TOKEN,
         "TAP_RICKAI_COMPANY": DEMO_COMPANY,
         "TAP_RICKAI_START_DATE": _days_ago(DEMO_DAYS),
     }
-    command = [MELTANO, f"--environment={ENVIRONMENT}", "run", "tap-rickai", "target-duckdb"]
-    print("$ meltano " + " ".join(command[1:]), flush=True)
-    result = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, check=False)
-    return result.returncode
+    return run_meltano("tap-rickai", "target-duckdb", env=env)
+
+
+def run_kameleoon(url: str) -> int:
+    """``meltano run tap-kameleoon target-duckdb``; meltano.yml's sandbox environment sets the
+    demo client id, 14 days of history and short polls, the secret comes from the environment."""
+    env = {"TAP_KAMELEOON_API_URL": f"{url}/kameleoon", "TAP_KAMELEOON_CLIENT_SECRET": KAMELEOON_SECRET}
+    return run_meltano("tap-kameleoon", "target-duckdb", env=env)
+
+
+def run_plans(url: str) -> int:
+    """``meltano run tap-spreadsheets target-calltouch-plans``: plans/plans.csv into the sandbox's Calltouch.
+
+    ``--full-refresh``: the tap skips a file it has read before (it bookmarks the file's
+    modification time), and every demo starts a fresh sandbox, so the demo imports the
+    sample file again each time.
+    """
+    env = {"TARGET_CALLTOUCH_PLANS_API_URL": f"{url}/calltouch", "TARGET_CALLTOUCH_PLANS_API_TOKEN": CALLTOUCH_TOKEN}
+    return run_meltano("tap-spreadsheets", "target-calltouch-plans", env=env, full_refresh=True)
 
 
 def _days_ago(days: int) -> str:
@@ -115,6 +152,33 @@ def print_served(stats: dict[str, Any], requests: list[dict[str, Any]]) -> None:
     days = sorted({r["query"].get("start", "") for r in requests} - {""})
     if days:
         print(f"    days requested: {len(days)}, {days[0]} to {days[-1]}")
+
+
+def print_kameleoon_served(stats: dict[str, Any], served: list[dict[str, Any]]) -> None:
+    """What the sandbox's Kameleoon API served: requests, and the audience data of READY polls."""
+    kameleoon = stats.get("vendors", {}).get("kameleoon", {})
+    statuses = ", ".join(f"{n} × {s}" for s, n in sorted(kameleoon.get("by_status", {}).items()))
+    print("  Sandbox (Kameleoon) served this run:")
+    print(f"    requests: {kameleoon.get('requests', 0)} ({statuses or 'none'}), token and polls included")
+    print(f"    429s: {kameleoon.get('rate_limited_429', 0)} from the rate limiter")
+    windows = {(s["siteId"], s["startDate"]): s for s in served}
+    print(
+        f"    audience data (distinct site windows): {len(windows)} global, "
+        f"{sum(s['segmentStats'] for s in windows.values())} segment, "
+        f"{sum(s['periodStats'] for s in windows.values())} period (days), "
+        f"{sum(s['breakdownStats'] for s in windows.values())} breakdown rows"
+    )
+
+
+def print_imported_plans(plans: list[dict[str, Any]], imports: list[dict[str, Any]]) -> None:
+    """The plans the sandbox's Calltouch holds after the run, and its imports."""
+    done = ", ".join(f"#{i['importLogId']} {i['status']} ({i['items']} items, {i['polls']} checks)" for i in imports)
+    print(f"  Sandbox (Calltouch) holds {len(plans)} plan(s); imports: {done or 'none'}")
+    for plan in plans:
+        metric = plan["metric"]
+        where = " / ".join(f"{d}={plan[d]}" for d in PLANS_DIMENSIONS if plan.get(d))
+        what = f"{metric['type']} «{metric['name']}» = {metric['value']:,}"
+        print(f"    {plan['dateFrom']}…{plan['dateTo']}  {where}: {what}")
 
 
 if __name__ == "__main__":
