@@ -28,8 +28,7 @@ from tap_kameleoon.client import (
     rate_windows,
 )
 from tap_kameleoon.streams import SegmentsStream, SitesStream
-from vendor_http import AsyncJobError, RateBudget, VendorTap, parse_date_setting, poll_settings, retry_settings
-from vendor_http.dates import DateSettingError
+from vendor_http import AsyncJobError, RateBudget, VendorTap, date_range_checks, poll_settings, retry_settings
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,16 +38,6 @@ if t.TYPE_CHECKING:
 
 class SiteCodeError(ValueError):
     """A code in ``site_codes`` that the credentials cannot see."""
-
-
-def _check_date(value: t.Any, setting: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        parse_date_setting(value, setting)
-    except DateSettingError as exc:
-        return str(exc)
-    return None
 
 
 class TapKameleoon(VendorTap):
@@ -169,17 +158,7 @@ class TapKameleoon(VendorTap):
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
         """Dates must parse and be in order, besides the shared checks."""
-        return {**super().settings_checks(), "start_date": _check_date, "end_date": self._check_end_date}
-
-    def _check_end_date(self, value: t.Any, setting: str) -> str | None:
-        if problem := _check_date(value, setting):
-            return problem
-        start = self.config.get("start_date")
-        if value is None or start is None or _check_date(start, "start_date"):
-            return None
-        if parse_date_setting(value, setting) < parse_date_setting(start, "start_date"):
-            return f"setting '{setting}' ({value}) is before 'start_date' ({start})"
-        return None
+        return {**super().settings_checks(), **date_range_checks(self.config)}
 
     def make_rate_budget(self) -> RateBudget:
         """The account's sliding windows, for every request of the run."""

@@ -11,25 +11,14 @@ from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
 from vendor_http import (
     RateBudget,
     VendorTap,
-    parse_date_setting,
+    date_range_checks,
     retry_settings,
 )
-from vendor_http.dates import DateSettingError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
     from singer_sdk import Stream
-
-
-def _check_date(value: t.Any, setting: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        parse_date_setting(value, setting)
-    except DateSettingError as exc:
-        return str(exc)
-    return None
 
 
 class TapRickai(VendorTap):
@@ -128,21 +117,7 @@ class TapRickai(VendorTap):
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
         """Dates must parse and be in order, besides the shared checks."""
-        return {
-            **super().settings_checks(),
-            "start_date": _check_date,
-            "end_date": self._check_end_date,
-        }
-
-    def _check_end_date(self, value: t.Any, setting: str) -> str | None:
-        if problem := _check_date(value, setting):
-            return problem
-        start = self.config.get("start_date")
-        if value is None or start is None or _check_date(start, "start_date"):
-            return None
-        if parse_date_setting(value, setting) < parse_date_setting(start, "start_date"):
-            return f"setting '{setting}' ({value}) is before 'start_date' ({start})"
-        return None
+        return {**super().settings_checks(), **date_range_checks(self.config)}
 
     def make_rate_budget(self) -> RateBudget:
         """One request in flight and one per second, shared by all streams."""

@@ -99,3 +99,19 @@ def test_clamp_range_returns_none_when_nothing_is_allowed() -> None:
         )
         is None
     )
+
+
+def test_date_range_checks_name_the_setting_and_the_order() -> None:
+    from vendor_http import date_range_checks
+
+    config = {"start_date": "2026-11-10", "end_date": "2026-11-01"}
+    checks = date_range_checks(config)
+    assert checks["start_date"]("2026-11-10", "start_date") is None
+    assert checks["start_date"](None, "start_date") is None
+    assert "start_date" in (checks["start_date"]("10.11.2026", "start_date") or "")
+    assert checks["end_date"]("2026-11-01", "end_date") == (
+        "setting 'end_date' (2026-11-01) is before 'start_date' (2026-11-10)"
+    )
+    assert checks["end_date"]("2026-11-10", "end_date") is None
+    # A start that does not parse is reported by its own check, not again here.
+    assert date_range_checks({"start_date": "soon"})["end_date"]("2026-11-01", "end_date") is None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pendulum
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
 
 class DateSettingError(ValueError):
@@ -43,6 +43,35 @@ def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:
 def parse_date_setting(value: t.Any, setting: str) -> pendulum.Date:
     """Parse a date or timestamp setting and keep its UTC calendar day."""
     return parse_datetime_setting(value, setting).date()
+
+
+def date_range_checks(
+    config: Mapping[str, t.Any],
+    start: str = "start_date",
+    end: str = "end_date",
+) -> dict[str, Callable[[t.Any, str], str | None]]:
+    """Settings checks (for ``validate_settings``): both dates parse, and end is not before start."""
+
+    def check_date(value: t.Any, setting: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_date_setting(value, setting)
+        except DateSettingError as exc:
+            return str(exc)
+        return None
+
+    def check_end(value: t.Any, setting: str) -> str | None:
+        if problem := check_date(value, setting):
+            return problem
+        first = config.get(start)
+        if value is None or first is None or check_date(first, start):
+            return None
+        if parse_date_setting(value, setting) < parse_date_setting(first, start):
+            return f"setting '{setting}' ({value}) is before '{start}' ({first})"
+        return None
+
+    return {start: check_date, end: check_end}
 
 
 @dataclass(frozen=True, order=True)
