@@ -10,18 +10,15 @@ variable (``make test`` sets it).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import sys
 import typing as t
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-import pytest
-import yaml
+
+from vendor_sandbox.meltano_testing import IsolatedMeltano, assert_settings_match_about
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -30,72 +27,19 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPANY = "demo-company"
 STATE_ID = "sandbox:tap-rickai-to-target-duckdb"
 TABLE = "tap_rickai.sessions"
-PLUGIN_DIRS = ("extractors", "loaders")
-ISOLATED_PREFIXES = ("MELTANO_", "TAP_RICKAI_", "TARGET_DUCKDB_")
-
-
-@pytest.fixture
-def meltano() -> Path:
-    """The meltano executable from ``$MELTANO``, with the project's plugins installed."""
-    value = os.environ.get("MELTANO")
-    if not value:
-        pytest.skip("MELTANO is not set: run `make test` (it installs Meltano and sets MELTANO)")
-    executable = Path(value)
-    assert os.access(executable, os.X_OK), f"MELTANO={value} is not an executable"
-    for kind in PLUGIN_DIRS:
-        assert (ROOT / ".meltano" / kind).is_dir(), "plugins not installed: run `make meltano`"
-    return executable
-
-
-@dataclass
-class MeltanoProject:
-    """The repository's Meltano project with a throwaway system dir, database and warehouse."""
-
-    executable: Path
-    env: dict[str, str]
-    tmp: Path
-
-    @property
-    def warehouse(self) -> Path:
-        return self.tmp / "warehouse.duckdb"
-
-    @property
-    def system_db(self) -> Path:
-        return self.tmp / "meltano.db"
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """``meltano --environment=sandbox ARGS`` with no stdin, output captured."""
-        return subprocess.run(
-            [str(self.executable), "--environment=sandbox", *args],
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-
-    def elt(self) -> subprocess.CompletedProcess[str]:
-        """The main job; uses the installed plugins as they are (no auto-install)."""
-        return self.run("run", "--no-install", "tap-rickai", "target-duckdb")
+ISOLATED_PREFIXES = ("TAP_RICKAI_", "TARGET_DUCKDB_")
 
 
 def isolated_project(
     executable: Path, tmp: Path, sandbox: SandboxServer, token: str, days: tuple[date, date]
-) -> MeltanoProject:
-    """A project whose system dir (symlinking the installed plugins) and files live in ``tmp``."""
-    system_dir = tmp / "meltano-system"
-    system_dir.mkdir()
-    for kind in PLUGIN_DIRS:
-        (system_dir / kind).symlink_to(ROOT / ".meltano" / kind, target_is_directory=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_PREFIXES)}
-    project = MeltanoProject(executable, env, tmp)
-    env.update(
-        MELTANO_SYS_DIR_ROOT=str(system_dir),
-        MELTANO_DATABASE_URI=f"sqlite:///{project.system_db}",
-        MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
-        TARGET_DUCKDB_FILEPATH=str(project.warehouse),
+) -> IsolatedMeltano:
+    """The project with its system dir, database and warehouse in ``tmp``."""
+    return IsolatedMeltano.create(
+        executable,
+        ROOT,
+        tmp,
+        isolate=ISOLATED_PREFIXES,
+        TARGET_DUCKDB_FILEPATH=str(warehouse(tmp)),
         TAP_RICKAI_API_URL=sandbox.vendor_url("rickai"),
         TAP_RICKAI_COMPANY=COMPANY,
         TAP_RICKAI_API_TOKEN=token,
@@ -106,7 +50,15 @@ def isolated_project(
         # No `kind: decimal` setting here: Meltano 4.4 casts those env values to
         # Decimal and then fails to serialize the config (TypeError).
     )
-    return project
+
+
+def warehouse(tmp: Path) -> Path:
+    return tmp / "warehouse.duckdb"
+
+
+def elt(project: IsolatedMeltano) -> subprocess.CompletedProcess[str]:
+    """The main job; uses the installed plugins as they are (no auto-install)."""
+    return project.run("run", "--no-install", "tap-rickai", "target-duckdb")
 
 
 def rows_per_date(warehouse: Path) -> dict[str, int]:
@@ -139,9 +91,9 @@ def assert_succeeded(result: subprocess.CompletedProcess[str], token: str) -> No
     assert token not in result.stderr
 
 
-def assert_loaded_truth(project: MeltanoProject, sandbox: SandboxServer, days: tuple[date, date]) -> None:
-    assert rows_per_date(project.warehouse) == truth_per_date(sandbox, days)
-    keys = primary_keys(project.warehouse)
+def assert_loaded_truth(project: IsolatedMeltano, sandbox: SandboxServer, days: tuple[date, date]) -> None:
+    assert rows_per_date(warehouse(project.tmp)) == truth_per_date(sandbox, days)
+    keys = primary_keys(warehouse(project.tmp))
     assert len(keys) == len(set(keys))
     truth_keys = sandbox.rickai.keys(COMPANY, days[0], days[1])
     assert set(keys) == {(c, int(n), str(d)) for c, n, d in truth_keys}
@@ -154,16 +106,14 @@ def assert_no_rate_limit_hits(sandbox: SandboxServer) -> None:
     assert set(rickai["by_status"]) == {"200"}
 
 
-def assert_token_not_stored(project: MeltanoProject, token: str) -> None:
+def assert_token_not_stored(project: IsolatedMeltano, token: str) -> None:
     """Neither ``meltano state get`` nor any file Meltano wrote holds the token."""
     state = project.run("state", "get", STATE_ID)
     assert_succeeded(state, token)
     bookmark = json.loads(state.stdout)["singer_state"]["bookmarks"]["sessions"]
     assert bookmark["replication_key_value"]
     assert project.system_db.is_file()
-    for path in project.tmp.rglob("*"):
-        if path.is_file() and not path.is_symlink() and path != project.warehouse:
-            assert token.encode() not in path.read_bytes(), f"token found in {path}"
+    assert project.files_containing(token, skip=(warehouse(project.tmp),)) == []
 
 
 def test_meltano_run_loads_truth_then_resumes(
@@ -175,7 +125,7 @@ def test_meltano_run_loads_truth_then_resumes(
     days = (latest - timedelta(days=3), latest)
     project = isolated_project(meltano, tmp_path, sandbox, token, days)
 
-    first = project.elt()
+    first = elt(project)
     assert_succeeded(first, token)
     assert_loaded_truth(project, sandbox, days)
     assert requested_days(sandbox) == {(days[0] + timedelta(n)).isoformat() for n in range(4)}
@@ -183,7 +133,7 @@ def test_meltano_run_loads_truth_then_resumes(
     assert_no_rate_limit_hits(sandbox)
 
     sandbox.reset_log()
-    second = project.elt()
+    second = elt(project)
     assert_succeeded(second, token)
     # The bookmark (the last day) and lookback_days=1 before it, nothing else.
     assert requested_days(sandbox) == {(latest - timedelta(n)).isoformat() for n in (0, 1)}
@@ -195,18 +145,4 @@ def test_meltano_run_loads_truth_then_resumes(
 
 def test_meltano_settings_match_tap_about() -> None:
     """meltano.yml declares exactly the tap's settings, with its defaults and secrets."""
-    about = subprocess.run(
-        [sys.executable, "-m", "tap_rickai.tap", "--about", "--format=json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    properties = json.loads(about.stdout)["settings"]["properties"]
-    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
-    (tap,) = (p for p in project["plugins"]["extractors"] if p["name"] == "tap-rickai")
-    settings = {s["name"]: s for s in tap["settings"]}
-    assert list(settings) == list(properties)
-    for name, prop in properties.items():
-        assert settings[name].get("sensitive", False) == prop.get("secret", False), name
-        assert settings[name].get("value") == prop.get("default"), name
+    assert_settings_match_about(ROOT, "extractors", "tap-rickai", "tap_rickai.tap")

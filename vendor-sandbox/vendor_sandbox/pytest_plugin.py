@@ -1,14 +1,17 @@
-"""pytest fixtures: `sandbox` (a fresh strict sandbox per test) and `sandbox_factory`."""
+"""pytest fixtures: `sandbox` (a fresh strict sandbox per test), `sandbox_factory`, and
+`meltano` (the executable for end-to-end tests of the repository's Meltano project)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .config import SandboxConfig
+from .meltano_testing import meltano_executable
 from .server import SandboxServer
 
 SandboxFactory = Callable[..., SandboxServer]
@@ -35,3 +38,9 @@ def sandbox_factory() -> Iterator[SandboxFactory]:
 def sandbox(sandbox_factory: SandboxFactory) -> SandboxServer:
     """A running sandbox with the default (strict) configuration on a free port."""
     return sandbox_factory()
+
+
+@pytest.fixture
+def meltano(pytestconfig: pytest.Config) -> Path:
+    """``$MELTANO`` with the plugins of the project at the pytest root installed (else skip)."""
+    return meltano_executable(pytestconfig.rootpath)
