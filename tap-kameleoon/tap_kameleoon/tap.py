@@ -28,7 +28,15 @@ from tap_kameleoon.client import (
     rate_windows,
 )
 from tap_kameleoon.streams import SegmentsStream, SitesStream
-from vendor_http import AsyncJobError, RateBudget, VendorTap, date_range_checks, poll_settings, retry_settings
+from vendor_http import (
+    AsyncJobError,
+    RateBudget,
+    VendorTap,
+    api_url_setting,
+    date_range_checks,
+    poll_settings,
+    retry_settings,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,13 +69,7 @@ class TapKameleoon(VendorTap):
             title="Client secret",
             description="Kameleoon API client secret, exchanged for a token at {api_url}/oauth/token.",
         ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            title="API URL",
-            description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
-        ),
+        api_url_setting(DEFAULT_API_URL),
         th.Property(
             "site_codes",
             th.ArrayType(th.StringType),

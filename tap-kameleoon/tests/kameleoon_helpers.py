@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -10,6 +9,8 @@ import typing as t
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from vendor_sandbox.singer_testing import parse_messages, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -72,23 +73,6 @@ class TapRun:
             return {}
         parts = self.states[-1]["bookmarks"].get("audience_global_stats", {}).get("partitions", [])
         return {p["context"]["siteId"]: p for p in parts}
-
-
-def parse_messages(stdout: str) -> list[dict[str, t.Any]]:
-    """Singer messages of a (possibly cut-off) stdout; a torn last line is dropped."""
-    messages = []
-    for line in stdout.splitlines():
-        try:
-            messages.append(json.loads(line))
-        except ValueError:
-            continue
-    return messages
-
-
-def write_json(data: dict[str, t.Any], directory: Path, name: str) -> Path:
-    path = directory / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
 
 
 def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, timeout: float = 120) -> TapRun:

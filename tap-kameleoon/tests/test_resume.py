@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from kameleoon_helpers import (
@@ -16,30 +10,12 @@ from kameleoon_helpers import (
     CLIENT_SECRET,
     TAP,
     expected_rows,
-    parse_messages,
     run_tap,
     tap_config,
-    write_json,
     yesterday,
 )
 
-
-def run_until_killed(config: dict, records_before_kill: int) -> list[dict]:
-    """Start the tap, SIGKILL it once it has written that many RECORD lines."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.jsonl"
-        config_path = write_json(config, Path(tmp), "config.json")
-        with out.open("wb") as sink:
-            process = subprocess.Popen([*TAP, "--config", str(config_path)], stdout=sink, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and process.poll() is None:
-                if out.read_bytes().count(b'"type":"RECORD"') >= records_before_kill:
-                    break
-                time.sleep(0.005)
-            assert process.poll() is None, "the tap finished before it could be killed"
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        return parse_messages(out.read_text(encoding="utf-8"))
+from vendor_sandbox.singer_testing import run_until_killed
 
 
 def keys(messages: list[dict], stream: str) -> set[tuple]:
@@ -58,7 +34,7 @@ def test_kill_and_resume_loses_no_window(sandbox_factory, records_before_kill) -
     start = yesterday() - timedelta(days=5)
     config = tap_config(sandbox, start_date=str(start), window_days=2, lookback_days=0, poll_interval_seconds=0.05)
 
-    killed = run_until_killed(config, records_before_kill)
+    killed = run_until_killed(TAP, config, records_before_kill)
     states = [m["value"] for m in killed if m["type"] == "STATE"]
     resumed = run_tap(config, state=states[-1] if states else None)
 

@@ -11,6 +11,7 @@ from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
 from vendor_http import (
     RateBudget,
     VendorTap,
+    api_url_setting,
     date_range_checks,
     retry_settings,
 )
@@ -42,13 +43,7 @@ class TapRickai(VendorTap):
             title="API token",
             description="Token issued by Rick.ai support, sent in the Rick-Auth-Token header.",
         ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            title="API URL",
-            description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
-        ),
+        api_url_setting(DEFAULT_API_URL),
         th.Property(
             "start_date",
             th.StringType,

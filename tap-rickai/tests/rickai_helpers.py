@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from vendor_sandbox.singer_testing import parse_messages, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -55,23 +56,6 @@ class TapRun:
         if not states:
             return None
         return states[-1]["bookmarks"]["sessions"].get("replication_key_value")
-
-
-def parse_messages(stdout: str) -> list[dict[str, t.Any]]:
-    """Singer messages of a (possibly cut-off) stdout; a torn last line is dropped."""
-    messages = []
-    for line in stdout.splitlines():
-        try:
-            messages.append(json.loads(line))
-        except ValueError:
-            continue
-    return messages
-
-
-def write_json(data: dict[str, t.Any], directory: Path, name: str) -> Path:
-    path = directory / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
 
 
 def run_tap(

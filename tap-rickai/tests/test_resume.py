@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from rickai_helpers import TAP, parse_messages, record_keys, run_tap, tap_config, truth_keys, write_json
+from rickai_helpers import TAP, record_keys, run_tap, tap_config, truth_keys
 
-
-def run_until_killed(config: dict, records_before_kill: int) -> list[dict]:
-    """Start the tap, SIGKILL it once it has written that many RECORD lines."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.jsonl"
-        config_path = write_json(config, Path(tmp), "config.json")
-        with out.open("wb") as sink:
-            process = subprocess.Popen([*TAP, "--config", str(config_path)], stdout=sink, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and process.poll() is None:
-                if out.read_bytes().count(b'"type":"RECORD"') >= records_before_kill:
-                    break
-                time.sleep(0.01)
-            assert process.poll() is None, "the tap finished before it could be killed"
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        return parse_messages(out.read_text(encoding="utf-8"))
+from vendor_sandbox.singer_testing import run_until_killed
 
 
 @pytest.mark.parametrize("records_before_kill", [1, 180, 420, 700])
@@ -41,7 +19,7 @@ def test_kill_and_resume_loses_nothing(sandbox_factory, latest, records_before_k
         sandbox, start_date=str(first), end_date=str(latest), lookback_days=0, min_request_interval_seconds=0.05
     )
 
-    killed = run_until_killed(config, records_before_kill)
+    killed = run_until_killed(TAP, config, records_before_kill)
     states = [m["value"] for m in killed if m["type"] == "STATE"]
     resumed = run_tap(config, state=states[-1] if states else None)
 

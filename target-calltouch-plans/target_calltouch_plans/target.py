@@ -24,6 +24,7 @@ from vendor_http import (
     RetryPolicy,
     VendorHTTPError,
     VendorSession,
+    api_url_setting,
     check_api_url,
     install_redaction,
     poll_settings,
@@ -63,13 +64,7 @@ class TargetCalltouchPlans(Target):
             title="Site ID",
             description="ID of the Calltouch account (ЛК), sent in the SiteId header.",
         ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            title="API URL",
-            description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
-        ),
+        api_url_setting(DEFAULT_API_URL),
         th.Property(
             "batch_size",
             th.IntegerType(minimum=1, maximum=MAX_ITEMS_PER_IMPORT),

@@ -35,7 +35,7 @@ from vendor_http.retry import RetryPolicy, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.sdk_tap import VendorTap
 from vendor_http.session import VendorHTTPError, VendorSession
-from vendor_http.settings import check_api_url, from_settings, retry_settings, validate_settings
+from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
     "AsyncJob",
@@ -63,6 +63,7 @@ __all__ = [
     "VendorRESTStream",
     "VendorSession",
     "VendorTap",
+    "api_url_setting",
     "check_api_url",
     "clamp_range",
     "date_range_checks",

@@ -40,6 +40,17 @@ def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
     return cls(**values)
 
 
+def api_url_setting(default: str) -> th.Property:
+    """The ``api_url`` setting every plugin has, checked by :func:`check_api_url`."""
+    return th.Property(
+        "api_url",
+        th.StringType,
+        default=default,
+        title="API URL",
+        description="Base URL of the API. https:// only, except a loopback host (the sandbox).",
+    )
+
+
 def retry_settings() -> list[th.Property]:
     """The retry and timeout knobs of :class:`vendor_http.retry.RetryPolicy`."""
     return [
