@@ -234,7 +234,13 @@ class AudienceGlobalStatsStream(KameleoonStream):
             self.logger.info("Resuming data code %s of site %s for %s..%s", code, site["code"], start, end)
         else:
             begin, finish = pendulum.parse(start), pendulum.parse(end)
-            params = global_request_params(site["id"], begin, finish, self.analytics_level)  # type: ignore[arg-type]
+            params = global_request_params(
+                site["id"],
+                begin,  # type: ignore[arg-type]
+                finish,  # type: ignore[arg-type]
+                self.analytics_level,
+                self.config.get("global_request_parameter_names"),
+            )
             code = extract_data_code(self.call("GET", GLOBAL_REQUEST_PATH, params=params, context=context))
             self.forget(context, start)
             entry = {

@@ -38,7 +38,14 @@ TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
 
 #: Unknown: the query parameters of ``GET /audiences/global``. Assumed: the numeric site id,
 #: the period as the poll answer describes it (inclusive start, exclusive end,
-#: ``YYYY-MM-DDThh:mm:ss``, UTC) and the analytics level.
+#: ``YYYY-MM-DDThh:mm:ss``, UTC) and the analytics level, under these names; the setting
+#: ``global_request_parameter_names`` renames any of them.
+GLOBAL_REQUEST_PARAMETER_NAMES = {
+    "site": "siteId",
+    "start": "startDate",
+    "end": "endDate",
+    "analytics_level": "analyticsLevel",
+}
 GLOBAL_REQUEST_PATH = "/audiences/global"
 POLL_PATH = "/audiences/poll"
 #: Unknown: the path of the "detailed" request. Not used: the tap assumes the global
@@ -60,13 +67,21 @@ DEFAULT_DATA_CODE_MAX_AGE_MINUTES = 60
 DEFAULT_MAX_HISTORY_DAYS = 60
 
 
-def global_request_params(site_id: int, start: datetime, end: datetime, analytics_level: str) -> dict[str, t.Any]:
-    """Query parameters of the global statistics request (assumed names, see above)."""
+def global_request_params(
+    site_id: int,
+    start: datetime,
+    end: datetime,
+    analytics_level: str,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, t.Any]:
+    """Query parameters of the global statistics request (assumed names, see above;
+    ``names`` overrides some of them)."""
+    named = {**GLOBAL_REQUEST_PARAMETER_NAMES, **{role: name for role, name in (names or {}).items() if name}}
     return {
-        "siteId": site_id,
-        "startDate": start.strftime(DATE_TIME_FORMAT),
-        "endDate": end.strftime(DATE_TIME_FORMAT),
-        "analyticsLevel": analytics_level,
+        named["site"]: site_id,
+        named["start"]: start.strftime(DATE_TIME_FORMAT),
+        named["end"]: end.strftime(DATE_TIME_FORMAT),
+        named["analytics_level"]: analytics_level,
     }
 
 

@@ -22,6 +22,7 @@ from tap_kameleoon.client import (
     DEFAULT_DATA_CODE_MAX_AGE_MINUTES,
     DEFAULT_MAX_HISTORY_DAYS,
     DEFAULT_RATE_LIMITS,
+    GLOBAL_REQUEST_PARAMETER_NAMES,
     MAX_SEGMENTS_PAGE_SIZE,
     TOKEN_PATH,
     KameleoonAuthenticator,
@@ -100,6 +101,19 @@ class TapKameleoon(VendorTap):
             default="VISITOR",
             title="Analytics level",
             description="Count visits or visitors (VISITOR is the default of Kameleoon's interface).",
+        ),
+        th.Property(
+            "global_request_parameter_names",
+            th.ObjectType(
+                *(th.Property(role, th.StringType(min_length=1)) for role in GLOBAL_REQUEST_PARAMETER_NAMES),
+                additional_properties=False,
+            ),
+            title="Global request parameter names",
+            description=(
+                "Query parameter names of GET /audiences/global, which Kameleoon does not publish. Default "
+                + ", ".join(f"{role}: {name}" for role, name in GLOBAL_REQUEST_PARAMETER_NAMES.items())
+                + '; give only the ones to rename, e.g. {"site": "siteCode"}.'
+            ),
         ),
         th.Property(
             "window_days",

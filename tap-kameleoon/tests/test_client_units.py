@@ -76,3 +76,24 @@ def test_one_poll_answer_becomes_rows_of_four_streams() -> None:
         "audience_period_stats": [],
         "audience_breakdown_stats": [],
     }
+
+
+def test_global_request_params_use_the_assumed_names_unless_renamed() -> None:
+    from datetime import UTC, datetime
+
+    from tap_kameleoon.client import global_request_params
+
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
+    assert global_request_params(7, start, end, "VISIT") == {
+        "siteId": 7,
+        "startDate": "2026-11-01T00:00:00",
+        "endDate": "2026-11-08T00:00:00",
+        "analyticsLevel": "VISIT",
+    }
+    renamed = global_request_params(7, start, end, "VISIT", {"start": "from", "end": "to", "site": None})
+    assert renamed == {
+        "siteId": 7,
+        "from": "2026-11-01T00:00:00",
+        "to": "2026-11-08T00:00:00",
+        "analyticsLevel": "VISIT",
+    }

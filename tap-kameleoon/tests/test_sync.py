@@ -109,3 +109,20 @@ def test_incremental_run_starts_at_the_bookmark_minus_the_lookback(fast_sandbox)
     starts = sorted({r["windowStart"][:10] for r in second.records("audience_global_stats")})
     assert starts == [str(yesterday() - timedelta(days=3)), str(yesterday() - timedelta(days=1))]
     assert len(vendor_requests(fast_sandbox, "/audiences/global")) == 2 * 2
+
+
+def test_global_request_parameter_names_can_be_renamed(fast_sandbox) -> None:
+    """The assumed query names are overridable; the sandbox (built on the assumption) then refuses."""
+    config = tap_config(
+        fast_sandbox,
+        start_date=str(yesterday() - timedelta(days=2)),
+        global_request_parameter_names={"site": "siteCode", "analytics_level": None},
+    )
+    run = run_tap(config)
+    requested = vendor_requests(fast_sandbox, "/audiences/global")
+    assert requested, "no audience request was made"
+    assert set(requested[0].query) == {"siteCode", "startDate", "endDate", "analyticsLevel"}
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert "Kameleoon answered 400 to GET " in run.stderr
+    assert "/audiences/global?siteCode=" in run.stderr
