@@ -12,7 +12,7 @@ import requests
 from sandbox_helpers import COMPANY, NOW, TOKEN, get_sessions, sessions_url
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 
 def test_request_log_records_what_was_served_without_the_token(sandbox_factory: SandboxFactory) -> None:

@@ -11,7 +11,7 @@ import requests
 from sandbox_helpers import NOW
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 CLIENT = {"client_id": "sandbox-kameleoon-client", "client_secret": "sandbox-kameleoon-secret"}
 WINDOW = {"startDate": "2026-11-10T00:00:00", "endDate": "2026-11-13T00:00:00", "analyticsLevel": "VISIT"}

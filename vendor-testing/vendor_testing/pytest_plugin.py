@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from .config import SandboxConfig
+from vendor_sandbox import SandboxConfig, SandboxServer
+
 from .meltano_testing import meltano_executable
-from .server import SandboxServer
 
 SandboxFactory = Callable[..., SandboxServer]
 
