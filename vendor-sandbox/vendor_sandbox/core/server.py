@@ -11,8 +11,8 @@ from .clock import SandboxClock
 from .config import SandboxConfig
 from .contract import Emulator, VendorContext
 from .faults import Fault, FaultQueue, parse_faults
-from .http import HOST, SandboxHTTPServer
 from .requestlog import RequestLog, RequestRecord
+from .serving import HOST, SandboxHTTPServer
 
 
 class SandboxServer:
