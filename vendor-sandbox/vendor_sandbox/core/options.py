@@ -117,7 +117,7 @@ def add_arguments(parser: argparse.ArgumentParser, vendor: str, title: str, conf
             action, verb, now = ("store_false", "off", "on") if default else ("store_true", "on", "off")
             group.add_argument(switch, action=action, help=f"turn {verb}: {text} (default {now})", **common)
         else:
-            repeat = {"action": "append"} if info.collect else {}
+            repeat: dict[str, Any] = {"action": "append"} if info.collect else {}
             default_text = f"repeatable; replaces the default {shown}" if info.collect else f"default {shown}"
             group.add_argument(
                 f"--{vendor}-{flag}",
