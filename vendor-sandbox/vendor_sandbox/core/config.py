@@ -75,9 +75,10 @@ class SandboxConfig:
             raise AttributeError(name)
         try:
             vendor, option = registry.split_option(name)
+            config = vendors[vendor]
         except KeyError:
             raise AttributeError(f"{type(self).__name__} has no option {name!r}") from None
-        return getattr(vendors[vendor], option)
+        return getattr(config, option)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _CORE_FIELDS:
