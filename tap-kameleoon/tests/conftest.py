@@ -1,4 +1,4 @@
-"""Fixtures for tap-kameleoon tests; the sandbox fixtures come from vendor-sandbox."""
+"""Fixtures for tap-kameleoon tests; the sandbox fixtures come from vendor-testing."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from vendor_sandbox.singer_testing import parse_messages, write_json
+from vendor_testing.singer_testing import parse_messages, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer

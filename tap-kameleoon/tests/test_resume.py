@@ -15,7 +15,7 @@ from kameleoon_helpers import (
     yesterday,
 )
 
-from vendor_sandbox.singer_testing import run_until_killed
+from vendor_testing.singer_testing import run_until_killed
 
 
 def keys(messages: list[dict], stream: str) -> set[tuple]:

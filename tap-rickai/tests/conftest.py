@@ -1,4 +1,4 @@
-"""Fixtures for tap-rickai tests; the sandbox fixtures come from vendor-sandbox."""
+"""Fixtures for tap-rickai tests; the sandbox fixtures come from vendor-testing."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vendor_sandbox.singer_testing import parse_messages, write_json
+from vendor_testing.singer_testing import parse_messages, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer

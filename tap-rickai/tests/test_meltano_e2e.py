@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from vendor_sandbox.meltano_testing import IsolatedMeltano, assert_settings_match_about
+from vendor_testing.meltano_testing import IsolatedMeltano, assert_settings_match_about
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer

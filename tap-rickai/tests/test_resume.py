@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from rickai_helpers import TAP, record_keys, run_tap, tap_config, truth_keys
 
-from vendor_sandbox.singer_testing import run_until_killed
+from vendor_testing.singer_testing import run_until_killed
 
 
 @pytest.mark.parametrize("records_before_kill", [1, 180, 420, 700])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from calltouch_helpers import SITE_ID, canonical, flat_to_item
 
-from vendor_sandbox.meltano_testing import IsolatedMeltano, assert_settings_match_about
+from vendor_testing.meltano_testing import IsolatedMeltano, assert_settings_match_about
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer

@@ -1,4 +1,4 @@
-"""The `sandbox` and `sandbox_factory` fixtures come from the package's pytest11 plugin."""
+"""The `sandbox` and `sandbox_factory` fixtures come from vendor-testing's pytest11 plugin."""
 
 from __future__ import annotations
 

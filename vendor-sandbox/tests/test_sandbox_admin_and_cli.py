@@ -12,7 +12,7 @@ import requests
 from sandbox_helpers import COMPANY, NOW, TOKEN, get_sessions, sessions_url
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 
 def test_request_log_records_what_was_served_without_the_token(sandbox_factory: SandboxFactory) -> None:
@@ -142,3 +142,25 @@ def test_cli_help_documents_the_options() -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     for option in ("--port", "--seed", "--fault", "--rickai-token", "--no-rate-limit", "rickai:status=503x3"):
         assert option in result.stdout
+
+
+def test_each_vendor_readme_documents_its_options_and_admin_endpoints() -> None:
+    """What `vendor-sandbox --help` and `SandboxConfig` offer per vendor is in the vendor's README."""
+    import re
+    from pathlib import Path
+
+    import vendor_sandbox
+    from vendor_sandbox import SandboxConfig, plugins
+    from vendor_sandbox.core.cli import build_parser
+
+    shown = build_parser().format_help()
+    package = Path(vendor_sandbox.__file__).parent
+    main_readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    for name, vendor in plugins().items():
+        text = (package / "vendors" / name / "README.md").read_text(encoding="utf-8")
+        assert f"vendor_sandbox/vendors/{name}/README.md" in main_readme
+        flags = set(re.findall(rf"--(?:no-)?{name}-[a-z-]+", shown))
+        options = {f"{name}_{field}" for field in vars(SandboxConfig().vendor(name))}
+        assert flags and options
+        for documented in sorted(flags | options) + [endpoint.split("?")[0] for endpoint in vendor.admin]:
+            assert documented in text, f"the README of {name} does not mention {documented}"

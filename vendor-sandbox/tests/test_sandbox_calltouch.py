@@ -9,8 +9,7 @@ import pytest
 import requests
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.calltouch import ASSUMPTIONS
-from vendor_sandbox.calltouch_rules import TOO_MANY
+from vendor_sandbox.vendors.calltouch.rules import ASSUMPTIONS, TOO_MANY
 
 TOKEN, SITE = "sandbox-calltouch-token", "12345"
 AUTH = {"Access-Token": TOKEN, "SiteId": SITE}
@@ -209,9 +208,23 @@ def test_admin_endpoints(fast):
 
 
 def test_cli_options():
-    from vendor_sandbox.cli import build_parser, config_from_args
+    from vendor_sandbox.core.cli import build_parser, config_from_args
 
     args = build_parser().parse_args(["--calltouch-import-seconds", "0.5", "--calltouch-import-outcome", "never"])
     config = config_from_args(args)
     assert (config.calltouch_import_seconds, config.calltouch_import_outcome) == (0.5, "never")
     assert config.calltouch_requests_per_second == 5
+
+
+def test_rate_limit_and_bad_record_faults_use_calltouchs_answers(fast):
+    fast.add_fault("calltouch:rate_limit", "calltouch:bad_record")
+    limited = post(fast, "/add", json={"items": [item()]})
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert limited.json()["data"]["apiErrorData"]["errorCode"] == 429
+    added = post(fast, "/add", json={"items": [item()]})
+    assert added.status_code == 200 and added.json() == {"meta": [], "data": {"importLogId": "not-a-number"}}
+    fast.add_fault("calltouch:bad_record,records=items")
+    status = post(fast, "/1/status").json()["data"]
+    assert status["status"] == "success" and status["items"][0]["metric"] == "not-a-number"
+    fast.add_fault("calltouch:bad_record=status,records=data,value=done")
+    assert post(fast, "/1/status").json()["data"]["status"] == "done"

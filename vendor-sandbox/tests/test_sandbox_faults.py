@@ -12,7 +12,7 @@ import requests
 from sandbox_helpers import NOW, get_sessions
 
 from vendor_sandbox import Fault, FaultKind, SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 PARAMS = {"start": "2026-11-01", "end": "2026-11-03", "limit": 100}
 

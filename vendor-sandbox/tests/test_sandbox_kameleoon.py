@@ -11,7 +11,7 @@ import requests
 from sandbox_helpers import NOW
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 CLIENT = {"client_id": "sandbox-kameleoon-client", "client_secret": "sandbox-kameleoon-secret"}
 WINDOW = {"startDate": "2026-11-10T00:00:00", "endDate": "2026-11-13T00:00:00", "analyticsLevel": "VISIT"}
@@ -164,3 +164,33 @@ def test_admin_truth_served_and_settings(server) -> None:
     assert changed.json() == {"poll_outcome": "error", "polls_until_ready": 2, "audiences_addon": False}
     assert requests.get(f"{base}/served", timeout=10).json() == {"served": []}
     assert "client_secret" not in str(truth)
+
+
+def test_status_and_rate_limit_faults_answer_with_kameleoons_error_body(server) -> None:
+    headers = auth(server)
+    server.add_fault("kameleoon:status=500", "kameleoon:rate_limit=4")
+    failed, limited = call(server, "GET", "/sites", headers), call(server, "GET", "/sites", headers)
+    assert failed.status_code == 500 and set(failed.json()) == ERROR_KEYS
+    assert limited.status_code == 429 and set(limited.json()) == ERROR_KEYS
+    assert limited.headers["Retry-After"] == "4"
+
+
+def test_bad_record_breaks_a_site_a_segment_or_one_part_of_a_poll(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_polls_until_ready=0)
+    headers = auth(server)
+    good_sites = call(server, "GET", "/sites", headers).json()
+    server.add_fault("kameleoon:bad_record")
+    sites = call(server, "GET", "/sites", headers).json()
+    assert sites[1]["id"] == "not-a-number" and sites[0] == good_sites[0]
+    server.add_fault("kameleoon:bad_record=siteId,value=x")
+    segments = call(server, "POST", "/segments/search", headers, json={"perPage": 200}).json()
+    assert [s["siteId"] == "x" for s in segments] == [n == len(segments) // 2 for n in range(len(segments))]
+    code = request_global(server, headers, good_sites[0]["id"]).json()["dataCode"]
+    server.add_fault("kameleoon:bad_record,records=periodStats")
+    periods = poll(server, headers, code).json()["data"]["periodStats"]
+    assert [p["elementCount"] == "not-a-number" for p in periods] == [False, True, False]
+    server.add_fault("kameleoon:bad_record")
+    data = poll(server, headers, code).json()["data"]
+    middle = len(data["segmentStats"]) // 2
+    assert data["segmentStats"][middle]["segmentId"] == "not-a-number"
+    assert all(isinstance(p["elementCount"], int) for p in data["periodStats"])

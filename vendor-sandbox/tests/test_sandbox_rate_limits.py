@@ -9,7 +9,7 @@ import requests
 from sandbox_helpers import NOW, get_sessions
 
 from vendor_sandbox import SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 RATE_LIMITED = {"error": "request with this token already running"}
 PARAMS = {"start": "2026-11-01", "end": "2026-11-01", "limit": 5}

@@ -9,7 +9,7 @@ import requests
 from sandbox_helpers import AUTH, COMPANY, NOW, get_sessions, sessions_url
 
 from vendor_sandbox import SandboxConfig, SandboxServer
-from vendor_sandbox.pytest_plugin import SandboxFactory
+from vendor_testing.pytest_plugin import SandboxFactory
 
 SESSION_KEYS = [
     "client_id",

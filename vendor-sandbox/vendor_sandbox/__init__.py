@@ -1,29 +1,29 @@
-"""A local HTTP server that emulates vendor APIs strictly as documented (Rick.ai for now)."""
+"""A local HTTP server that emulates vendor APIs strictly as documented.
 
-from .calltouch import CalltouchEmulator
-from .config import SandboxClock, SandboxConfig
-from .faults import Fault, FaultKind, FaultQueue, parse_faults
-from .kameleoon import KameleoonEmulator
-from .requestlog import RequestLog, RequestRecord
-from .rickai import RickaiEmulator
-from .rickai_data import RickaiData
-from .server import SandboxServer
-from .vendor import ServedCount
+The core (:mod:`vendor_sandbox.core`) serves every vendor package found under
+:mod:`vendor_sandbox.vendors` (one per vendor: Rick.ai, Kameleoon, Calltouch…).
+"""
+
+from .core.clock import SandboxClock
+from .core.config import SandboxConfig
+from .core.faults import Fault, FaultKind, FaultQueue, parse_faults
+from .core.limiter import Limiter, LimitRules
+from .core.registry import plugins
+from .core.requestlog import RequestLog, RequestRecord
+from .core.server import SandboxServer
 
 __version__ = "0.1.0"
 __all__ = [
-    "CalltouchEmulator",
     "Fault",
     "FaultKind",
     "FaultQueue",
-    "KameleoonEmulator",
+    "LimitRules",
+    "Limiter",
     "RequestLog",
     "RequestRecord",
-    "RickaiData",
-    "RickaiEmulator",
     "SandboxClock",
     "SandboxConfig",
     "SandboxServer",
-    "ServedCount",
     "parse_faults",
+    "plugins",
 ]

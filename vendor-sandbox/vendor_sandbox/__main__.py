@@ -1,5 +1,5 @@
 """`python -m vendor_sandbox` runs the CLI."""
 
-from .cli import main
+from .core.cli import main
 
 raise SystemExit(main())

@@ -1,13 +1,32 @@
-"""Calltouch plans import: the documented metric catalogue, messages and validation.
+"""Calltouch plans import: the documented metric catalogue, messages, error bodies and validation.
 
-Everything here is copied from ``calltouch-plans-import.txt`` (the vendor's words),
-except what :data:`ASSUMPTIONS` in ``calltouch.py`` lists as decided by the sandbox.
+Everything here is copied from ``calltouch-plans-import.txt`` (the vendor's words), except
+what :data:`ASSUMPTIONS` lists as decided by the sandbox.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+
+from vendor_sandbox.core import LimitRules, VendorResponse, json_response
+
+#: What the documentation leaves open, decided here (and listed in the README).
+ASSUMPTIONS = {
+    "http_statuses": "401 auth, 400 request and validation errors, 404 unknown import id, 200 otherwise",
+    "site_id_mismatch": "a SiteId missing or not the token's is answered like an unknown token (401)",
+    "rate_limited_answer": "429 apiError errorCode 429, no Retry-After; rejected requests do not count",
+    "rate_limit_scope": "the client address (the sandbox binds loopback: every local client is 127.0.0.1)",
+    "too_many_items": "validationError on `items`: 'Эта коллекция должна содержать 100 элементов или меньше.'",
+    "value_not_integer": "validationError on `items[i].metric.value`: 'Значение должно быть типа integer.'",
+    "unknown_metric_name": "the message of an unknown type ('Значение не совпадает с одним из допустимых.')",
+    "import_duration": "status is 'in progress...' until calltouch_import_seconds after the add arrived",
+    "reimport": "importing a plan again (same dates, dimensions and metric) replaces its value",
+    "error_status_body": "status 'error' carries the items and no message",
+}
+
+PREFIX = "/report-service/RestAPI/api/plans-import"
+IN_PROGRESS, SUCCESS, ERROR = "in progress...", "success", "error"
 
 MAX_ITEMS = 100
 DATE_FORMAT = "%d-%m-%Y"
@@ -86,6 +105,34 @@ NOT_UNIQUE = "Название пользовательского столбца
 TOO_MANY = f"Эта коллекция должна содержать {MAX_ITEMS} элементов или меньше."
 NOT_INTEGER = "Значение должно быть типа integer."
 NOT_OBJECT = "Значение должно быть объектом."
+RATE_LIMITED = "Превышено количество запросов: не более 5 запросов в секунду с одного IP-адреса"
+INTERNAL_ERROR = "Внутренняя ошибка сервера"
+
+
+def envelope(data: Any) -> dict[str, Any]:
+    return {"meta": [], "data": data}
+
+
+def api_error(status: int, code: int, message: str) -> VendorResponse:
+    """The documented ``apiError`` body."""
+    error = {"errorCode": code, "errorMessage": message, "errorDescription": None}
+    return json_response(status, envelope({"type": "apiError", "apiErrorData": error, "validationErrorData": None}))
+
+
+def validation_error(violations: list[dict[str, str]]) -> VendorResponse:
+    """The documented ``validationError`` body."""
+    data = {"type": "validationError", "apiErrorData": None, "validationErrorData": {"violations": violations}}
+    return json_response(400, envelope(data))
+
+
+def auth_failed() -> VendorResponse:
+    """The documented 401 body ``{"message": "Access token не найден"}``."""
+    return json_response(401, {"message": AUTH_FAILED})
+
+
+def limits(requests_per_second: int) -> LimitRules:
+    """Per client IP: at most 5 requests in any second (documented; sliding window)."""
+    return LimitRules(windows=((requests_per_second, 1.0),))
 
 
 def missing_field(body: Any) -> str | None:

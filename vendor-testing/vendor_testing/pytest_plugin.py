@@ -3,28 +3,28 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .config import SandboxConfig
+from vendor_sandbox import SandboxConfig, SandboxServer
+
 from .meltano_testing import meltano_executable
-from .server import SandboxServer
 
 SandboxFactory = Callable[..., SandboxServer]
 
 
 @pytest.fixture
 def sandbox_factory() -> Iterator[SandboxFactory]:
-    """Start sandboxes on free ports: `sandbox_factory(config=None, **SandboxConfig overrides)`.
-    Every sandbox it started is stopped at teardown."""
+    """Start sandboxes on free ports: `sandbox_factory(config=None, **overrides)`, the overrides
+    being core options (`now`, `rate_limit`, `faults`…) and vendor options as `<vendor>_<option>`
+    (`rickai_sessions_per_day=50`). Every sandbox it started is stopped at teardown."""
     started: list[SandboxServer] = []
 
     def start(config: SandboxConfig | None = None, **overrides: Any) -> SandboxServer:
-        config = dataclasses.replace(config or SandboxConfig(), **overrides)
+        config = (config or SandboxConfig()).replace(**overrides)
         server = SandboxServer(config).start()
         started.append(server)
         return server

@@ -5,7 +5,7 @@ Followed literally: ``POST /report-service/RestAPI/api/plans-import/add`` and
 ``SiteId``, every documented validation rule and error body (``apiError``, ``validationError``
 with ``violations``, the missing-field message, ``{"message": "Access token не найден"}``), at
 most 100 items, statuses ``in progress...`` → ``success`` (or ``error``), and at most 5 requests
-per second per IP. Where the doc is silent the sandbox decides in :data:`ASSUMPTIONS`.
+per second per IP. Where the doc is silent the sandbox decides in :data:`.rules.ASSUMPTIONS`.
 Imported plans are kept (last import of a plan wins) so tests can compare them with the input.
 """
 
@@ -14,49 +14,24 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import calltouch_rules as rules
-from .config import SandboxClock, SandboxConfig
-from .vendor import Admission, VendorRequest, VendorResponse, json_response
+from vendor_sandbox.core import (
+    Admission,
+    Emulator,
+    Records,
+    VendorContext,
+    VendorRequest,
+    VendorResponse,
+    json_response,
+    records_at,
+)
 
-PREFIX = "/report-service/RestAPI/api/plans-import"
-IN_PROGRESS, SUCCESS, ERROR = "in progress...", "success", "error"
-OUTCOMES = ("success", "error", "never")
-
-#: What the documentation leaves open, decided here (and listed in the README).
-ASSUMPTIONS = {
-    "http_statuses": "401 auth, 400 request and validation errors, 404 unknown import id, 200 otherwise",
-    "site_id_mismatch": "a SiteId missing or not the token's is answered like an unknown token (401)",
-    "rate_limited_answer": "429 apiError errorCode 429, no Retry-After; rejected requests do not count",
-    "rate_limit_scope": "one client address (all sandbox clients are 127.0.0.1)",
-    "too_many_items": "validationError on `items`: 'Эта коллекция должна содержать 100 элементов или меньше.'",
-    "value_not_integer": "validationError on `items[i].metric.value`: 'Значение должно быть типа integer.'",
-    "unknown_metric_name": "the message of an unknown type ('Значение не совпадает с одним из допустимых.')",
-    "import_duration": "status is 'in progress...' until calltouch_import_seconds after the add arrived",
-    "reimport": "importing a plan again (same dates, dimensions and metric) replaces its value",
-    "error_status_body": "status 'error' carries the items and no message",
-}
-RATE_LIMIT_MESSAGE = "Превышено количество запросов: не более 5 запросов в секунду с одного IP-адреса"
-
-
-def envelope(data: Any) -> dict[str, Any]:
-    return {"meta": [], "data": data}
-
-
-def api_error(status: int, code: int, message: str) -> VendorResponse:
-    """The documented ``apiError`` body."""
-    error = {"errorCode": code, "errorMessage": message, "errorDescription": None}
-    return json_response(status, envelope({"type": "apiError", "apiErrorData": error, "validationErrorData": None}))
-
-
-def validation_error(violations: list[dict[str, str]]) -> VendorResponse:
-    """The documented ``validationError`` body."""
-    data = {"type": "validationError", "apiErrorData": None, "validationErrorData": {"violations": violations}}
-    return json_response(400, envelope(data))
+from . import rules
+from .config import IMPORT_OUTCOMES, CalltouchConfig
+from .rules import ERROR, IN_PROGRESS, PREFIX, SUCCESS, api_error, envelope, validation_error
 
 
 @dataclass
@@ -75,45 +50,32 @@ class _Import:
         return SUCCESS if self.outcome == "success" else ERROR
 
 
-class CalltouchEmulator:
+class CalltouchEmulator(Emulator):
     """The Calltouch vendor mounted under `/calltouch`."""
 
-    name = "calltouch"
-
-    def __init__(self, config: SandboxConfig, clock: SandboxClock) -> None:
-        self.clock = clock
-        self.tokens = dict(config.calltouch_tokens)
-        self.rate_limit = config.rate_limit
-        self.per_second = config.calltouch_requests_per_second
-        self.import_seconds = config.calltouch_import_seconds
-        self.import_outcome = config.calltouch_import_outcome
+    def __init__(self, config: CalltouchConfig, context: VendorContext) -> None:
+        super().__init__(config, context)
+        self.tokens = dict(config.tokens)
+        self.limiter = context.limiter(rules.limits(config.requests_per_second))
+        self.import_seconds = config.import_seconds
+        self.import_outcome = config.import_outcome
         self.outcome_from = 1
-        self._arrivals: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
         self.imports: dict[int, _Import] = {}
         self.plans: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.rejected_adds = 0
 
-    # --- the vendor protocol -------------------------------------------------------------
+    # --- the vendor contract -------------------------------------------------------------
 
     def admit(self, request: VendorRequest) -> Admission:
-        if self.rate_limit and not self._within_rate(request.arrival):
-            return Admission(self.rate_limited_response(), rate_limited="per_second")
+        refused, release = self.limiter.acquire(request.client, request.arrival)
+        if refused:
+            return Admission(self.rate_limited_response(), rate_limited=refused)
         token = request.headers.get("Access-Token") or ""
         site = self.tokens.get(token)
         if site is None or (request.headers.get("SiteId") or "").strip() != site:
-            return Admission(json_response(401, {"message": rules.AUTH_FAILED}), auth_valid=False)
-        return Admission(auth_valid=True)
-
-    def _within_rate(self, arrival: float, key: str = "127.0.0.1") -> bool:
-        with self._lock:
-            queue = self._arrivals.setdefault(key, deque())
-            while queue and queue[0] <= arrival - 1.0:
-                queue.popleft()
-            if len(queue) >= self.per_second:
-                return False
-            queue.append(arrival)
-            return True
+            return Admission(rules.auth_failed(), auth_valid=False, release=release)
+        return Admission(auth_valid=True, release=release)
 
     def respond(self, request: VendorRequest) -> VendorResponse:
         path = request.path.rstrip("/")
@@ -125,10 +87,33 @@ class CalltouchEmulator:
         return api_error(404, 404, f"Метод {request.method} {request.path} не найден")
 
     def rate_limited_response(self) -> VendorResponse:
-        return api_error(429, 429, RATE_LIMIT_MESSAGE)
+        return api_error(429, 429, rules.RATE_LIMITED)
 
     def failure_response(self, status: int) -> VendorResponse:
-        return api_error(status, status, "Внутренняя ошибка сервера")
+        return api_error(status, status, rules.INTERNAL_ERROR)
+
+    def records(self, request: VendorRequest, document: Any) -> dict[str, Records]:
+        data = document.get("data") if isinstance(document, dict) else None
+        data = data if isinstance(data, dict) else {}
+        if request.path.rstrip("/").endswith("/status"):
+            answer = [data] if "status" in data else []
+            return {"items": Records(records_at(data, "items"), "metric"), "data": Records(answer, "status")}
+        return {"data": Records([data] if "importLogId" in data else [], "importLogId")}
+
+    def admin(self, method: str, path: str, query: Mapping[str, str], payload: Any) -> tuple[int, Any]:
+        route = (method, path.strip("/"))
+        if route == ("GET", "plans"):
+            return 200, {"plans": self.imported_plans()}
+        if route == ("GET", "imports"):
+            return 200, {"imports": self.import_log(), "rejected_adds": self.rejected_adds}
+        if route == ("POST", "settings"):
+            try:
+                outcome_from = int(query["outcome_from"]) if "outcome_from" in query else None
+                self.configure(import_outcome=query.get("import_outcome"), outcome_from=outcome_from)
+            except ValueError as error:
+                return 400, {"error": str(error)}
+            return 200, {"import_outcome": self.import_outcome, "outcome_from": self.outcome_from}
+        return 404, {"error": "not found"}
 
     # --- endpoints -------------------------------------------------------------------------
 
@@ -200,23 +185,8 @@ class CalltouchEmulator:
         """Make imports from number ``outcome_from`` on end in ``import_outcome``."""
         with self._lock:
             if import_outcome is not None:
-                if import_outcome not in OUTCOMES:
-                    raise ValueError(f"import_outcome must be one of {', '.join(OUTCOMES)}")
+                if import_outcome not in IMPORT_OUTCOMES:
+                    raise ValueError(f"import_outcome must be one of {', '.join(IMPORT_OUTCOMES)}")
                 self.import_outcome = import_outcome
             if outcome_from is not None:
                 self.outcome_from = outcome_from
-
-    def admin(self, method: str, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
-        route = (method, path.strip("/"))
-        if route == ("GET", "plans"):
-            return 200, {"plans": self.imported_plans()}
-        if route == ("GET", "imports"):
-            return 200, {"imports": self.import_log(), "rejected_adds": self.rejected_adds}
-        if route == ("POST", "settings"):
-            try:
-                outcome_from = int(query["outcome_from"]) if "outcome_from" in query else None
-                self.configure(import_outcome=query.get("import_outcome"), outcome_from=outcome_from)
-            except ValueError as error:
-                return 400, {"error": str(error)}
-            return 200, {"import_outcome": self.import_outcome, "outcome_from": self.outcome_from}
-        return 404, {"error": "not found"}

@@ -1,13 +1,7 @@
 """Kameleoon Automation API emulation: OAuth token, sites, segments, audience request → poll.
 
-Confirmed by the vendor and followed literally: the form-encoded client-credentials token
-endpoint answering ``access_token``/``expires_in``/``token_type`` (no refresh token), Bearer
-tokens that expire, ``GET /sites``, ``POST /segments/search`` with ``{filter, page, perPage,
-sort}``, ``GET /audiences/poll?dataCode=…`` answering ``WAITING``/``READY``/``ERROR`` with the
-documented payload, error bodies ``{"serviceName", "message"}``, and 50 requests per 10 s plus
-1,000 per hour per account with 429 beyond.
-
-Where the documentation is silent the sandbox decides here, in :data:`ASSUMPTIONS`.
+The documented rules and the sandbox's decisions where the documentation is silent are in
+:mod:`.rules` (``ASSUMPTIONS``).
 """
 
 from __future__ import annotations
@@ -16,39 +10,26 @@ import json
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .config import SandboxClock, SandboxConfig
-from .kameleoon_data import KameleoonData
-from .vendor import Admission, VendorRequest, VendorResponse, json_response
+from vendor_sandbox.core import (
+    Admission,
+    Emulator,
+    Records,
+    VendorContext,
+    VendorRequest,
+    VendorResponse,
+    json_response,
+    records_at,
+)
 
-ASSUMPTIONS = {
-    "token_counts_against_rate_limit": True,
-    "global_request": "GET /audiences/global?siteId=&startDate=&endDate=&analyticsLevel= (dates YYYY-MM-DDThh:mm:ss)",
-    "data_code_answer": '{"dataCode": "..."}',
-    "global_poll_data": "globalStats, segmentStats, periodStats (one per day) and breakdownData",
-    "unknown_data_code": "400 on poll",
-    "no_audiences_addon": "403 on /audiences/global",
-    "segments_paging": "JSON array + X-Pagination-* headers, page from 1, perPage at most 200",
-    "rate_limited_answer": "429 {serviceName, message}, no Retry-After",
-    "history_days": 62,
-}
-SERVICE = "automation-api"
-HISTORY_DAYS = 62
-MAX_PER_PAGE = 200
-DEFAULT_PER_PAGE = 50
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
-NO_ADDON = "Audiences add-on is not enabled for this account: audience statistics are not available"
-
-
-def kameleoon_error(status: int, message: str, service: str = SERVICE) -> VendorResponse:
-    """The documented error body ``{"serviceName", "message"}``."""
-    return json_response(status, {"serviceName": service, "message": message})
+from . import rules
+from .config import POLL_OUTCOMES, KameleoonConfig
+from .data import KameleoonData
 
 
 @dataclass
@@ -68,54 +49,30 @@ class _Job:
     polls: int = 0
 
 
-@dataclass
-class _Windows:
-    """Sliding windows of accepted request arrivals per account."""
-
-    limits: tuple[tuple[int, float], ...]
-    arrivals: dict[str, list[deque[float]]] = field(default_factory=dict)
-
-    def admit(self, key: str, arrival: float) -> bool:
-        queues = self.arrivals.setdefault(key, [deque() for _ in self.limits])
-        for (limit, seconds), queue in zip(self.limits, queues, strict=True):
-            while queue and queue[0] <= arrival - seconds:
-                queue.popleft()
-            if len(queue) >= limit:
-                return False
-        for queue in queues:
-            queue.append(arrival)
-        return True
-
-
-class KameleoonEmulator:
+class KameleoonEmulator(Emulator):
     """The Kameleoon vendor mounted under `/kameleoon`."""
 
-    name = "kameleoon"
-
-    def __init__(self, config: SandboxConfig, clock: SandboxClock) -> None:
-        self.clients = dict(config.kameleoon_clients)
+    def __init__(self, config: KameleoonConfig, context: VendorContext) -> None:
+        super().__init__(config, context)
+        self.clients = dict(config.clients)
         self.accounts = {client: n for n, client in enumerate(self.clients)}
-        self.clock = clock
         self.data = KameleoonData(
-            config.seed,
-            sites_per_account=config.kameleoon_sites,
-            segments_per_site=config.kameleoon_segments_per_site,
+            context.seed, sites_per_account=config.sites, segments_per_site=config.segments_per_site
         )
-        self.token_lifetime = config.kameleoon_token_lifetime
-        self.token_revoke_after = config.kameleoon_token_revoke_after
-        self.polls_until_ready = config.kameleoon_polls_until_ready
-        self.poll_outcome = config.kameleoon_poll_outcome
-        self.audiences_addon = config.kameleoon_audiences_addon
-        self.data_code_ttl = config.kameleoon_data_code_ttl
-        self.rate_limit = config.rate_limit
-        self.windows = _Windows(tuple(config.kameleoon_rate_windows))
+        self.token_lifetime = config.token_lifetime
+        self.token_revoke_after = config.token_revoke_after
+        self.polls_until_ready = config.polls_until_ready
+        self.poll_outcome = config.poll_outcome
+        self.audiences_addon = config.audiences_addon
+        self.data_code_ttl = config.data_code_ttl
+        self.limiter = context.limiter(rules.limits(config.rate_windows))
         self.tokens: dict[str, _Token] = {}
         self.jobs: dict[str, _Job] = {}
         self.served: list[dict[str, Any]] = []
         self.tokens_issued = 0
         self._lock = threading.Lock()
 
-    # --- the vendor protocol -------------------------------------------------------------
+    # --- the vendor contract -------------------------------------------------------------
 
     def admit(self, request: VendorRequest) -> Admission:
         if request.path == "/oauth/token":
@@ -128,16 +85,14 @@ class KameleoonEmulator:
         with self._lock:
             entry = self.tokens.get(token)
         if entry is None or entry.expires_at <= time.monotonic():
-            return Admission(kameleoon_error(401, "Invalid or expired access token", "auth"), auth_valid=False)
+            return Admission(rules.error(401, "Invalid or expired access token", "auth"), auth_valid=False)
         return self._rate(entry.client_id, request, auth_valid=True)
 
     def _rate(self, client: str, request: VendorRequest, *, auth_valid: bool | None) -> Admission:
-        if self.rate_limit:
-            with self._lock:
-                accepted = self.windows.admit(client, request.arrival)
-            if not accepted:
-                return Admission(self.rate_limited_response(), auth_valid=auth_valid, rate_limited="window")
-        return Admission(auth_valid=auth_valid)
+        refused, release = self.limiter.acquire(client, request.arrival)
+        if refused:
+            return Admission(self.rate_limited_response(), auth_valid=auth_valid, rate_limited=refused)
+        return Admission(auth_valid=auth_valid, release=release)
 
     def respond(self, request: VendorRequest) -> VendorResponse:
         route = (request.method, request.path.rstrip("/"))
@@ -152,15 +107,40 @@ class KameleoonEmulator:
             return self.request_global(account, request.query)
         if route == ("GET", "/audiences/poll"):
             return self.poll(account, request.query)
-        return kameleoon_error(404, f"No endpoint {request.method} {request.path}")
+        return rules.error(404, f"No endpoint {request.method} {request.path}")
 
     def rate_limited_response(self) -> VendorResponse:
-        return kameleoon_error(429, "Too many requests: 50 per 10 seconds and 1000 per hour are allowed", "gateway")
+        return rules.error(429, rules.RATE_LIMITED, "gateway")
 
     def failure_response(self, status: int) -> VendorResponse:
-        return kameleoon_error(status, "Internal error")
+        return rules.error(status, "Internal error")
 
-    def admin(self, method: str, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
+    def records(self, request: VendorRequest, document: Any) -> dict[str, Records]:
+        path = request.path.rstrip("/")
+        if path == "/sites":
+            return {"sites": Records(records_at(document), "id")}
+        if path == "/segments/search":
+            return {"segments": Records(records_at(document), "id")}
+        if path != "/audiences/poll":
+            return {}
+        data = document.get("data") if isinstance(document, dict) else None
+        data = data if isinstance(data, dict) else {}
+        parts = data.get("breakdownData") or {}
+        breakdowns = [
+            item
+            for kind in ("usualBreakdownStats", "customDataStats")
+            for items in (parts.get(kind) or {}).values()
+            for item in items
+        ]
+        overall = [data["globalStats"]] if isinstance(data.get("globalStats"), dict) else []
+        return {
+            "segmentStats": Records(records_at(data, "segmentStats"), "segmentId"),
+            "periodStats": Records(records_at(data, "periodStats"), "elementCount"),
+            "globalStats": Records(overall, "elementCount"),
+            "breakdownData": Records(breakdowns, "segmentId"),
+        }
+
+    def admin(self, method: str, path: str, query: Mapping[str, str], payload: Any) -> tuple[int, Any]:
         route = (method, path.strip("/"))
         if route == ("GET", "truth"):
             return 200, self.truth()
@@ -197,12 +177,12 @@ class KameleoonEmulator:
         try:
             search = json.loads(body or b"{}")
             page = int(search.get("page") or 1)
-            per_page = int(search.get("perPage") or DEFAULT_PER_PAGE)
-            site_ids = _site_filter(search.get("filter"))
+            per_page = int(search.get("perPage") or rules.DEFAULT_PER_PAGE)
+            site_ids = rules.site_filter(search.get("filter"))
         except (ValueError, TypeError, AttributeError) as error:
-            return kameleoon_error(400, f"Invalid search body: {error}")
-        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-            return kameleoon_error(400, f"page must be at least 1 and perPage between 1 and {MAX_PER_PAGE}")
+            return rules.error(400, f"Invalid search body: {error}")
+        if page < 1 or not 1 <= per_page <= rules.MAX_PER_PAGE:
+            return rules.error(400, f"page must be at least 1 and perPage between 1 and {rules.MAX_PER_PAGE}")
         segments = [
             segment
             for site in self.data.sites(account)
@@ -220,23 +200,27 @@ class KameleoonEmulator:
 
     def request_global(self, account: int, query: Mapping[str, str]) -> VendorResponse:
         if not self.audiences_addon:
-            return kameleoon_error(403, NO_ADDON, "audience-service")
+            return rules.error(403, rules.NO_ADDON, "audience-service")
         try:
             site_id = int(query.get("siteId", ""))
-            start = datetime.strptime(query.get("startDate", ""), DATE_FORMAT).replace(tzinfo=self.clock.now().tzinfo)
-            end = datetime.strptime(query.get("endDate", ""), DATE_FORMAT).replace(tzinfo=self.clock.now().tzinfo)
+            start = datetime.strptime(query.get("startDate", ""), rules.DATE_FORMAT).replace(
+                tzinfo=self.clock.now().tzinfo
+            )
+            end = datetime.strptime(query.get("endDate", ""), rules.DATE_FORMAT).replace(tzinfo=self.clock.now().tzinfo)
         except ValueError:
-            return kameleoon_error(400, "siteId (number), startDate and endDate (YYYY-MM-DDThh:mm:ss) are required")
+            return rules.error(400, "siteId (number), startDate and endDate (YYYY-MM-DDThh:mm:ss) are required")
         level = query.get("analyticsLevel", "VISITOR")
-        if level not in ("VISIT", "VISITOR"):
-            return kameleoon_error(400, "analyticsLevel must be VISIT or VISITOR")
+        if level not in rules.ANALYTICS_LEVELS:
+            return rules.error(400, "analyticsLevel must be VISIT or VISITOR")
         if site_id not in {site["id"] for site in self.data.sites(account)}:
-            return kameleoon_error(403, f"No access to site {site_id}")
-        earliest = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=HISTORY_DAYS)
+            return rules.error(403, f"No access to site {site_id}")
+        earliest = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+            days=rules.HISTORY_DAYS
+        )
         if start < earliest:
-            return kameleoon_error(400, f"startDate cannot be earlier than {earliest.strftime(DATE_FORMAT)}")
+            return rules.error(400, f"startDate cannot be earlier than {earliest.strftime(rules.DATE_FORMAT)}")
         if end <= start:
-            return kameleoon_error(400, "endDate must be after startDate")
+            return rules.error(400, "endDate must be after startDate")
         code = secrets.token_hex(16)
         with self._lock:
             self.jobs[code] = _Job(account, site_id, start, end, level, time.monotonic())
@@ -247,7 +231,7 @@ class KameleoonEmulator:
         with self._lock:
             job = self.jobs.get(code)
             if job is None or job.account != account or time.monotonic() - job.created > self.data_code_ttl:
-                return kameleoon_error(400, f"Unknown or expired dataCode {code!r}", "audience-service")
+                return rules.error(400, f"Unknown or expired dataCode {code!r}", "audience-service")
             job.polls += 1
             polls = job.polls
         if self.poll_outcome == "error":
@@ -296,7 +280,7 @@ class KameleoonEmulator:
     def change(self, query: Mapping[str, str]) -> tuple[int, Any]:
         """`POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&audiences_addon=&revoke_tokens=1`."""
         if "poll_outcome" in query:
-            if query["poll_outcome"] not in ("ready", "error", "never"):
+            if query["poll_outcome"] not in POLL_OUTCOMES:
                 return 400, {"error": "poll_outcome must be ready, error or never"}
             self.poll_outcome = query["poll_outcome"]
         if "polls_until_ready" in query:
@@ -311,18 +295,3 @@ class KameleoonEmulator:
             "polls_until_ready": self.polls_until_ready,
             "audiences_addon": self.audiences_addon,
         }
-
-
-def _site_filter(filters: Any) -> set[int] | None:
-    """Site ids of a ``{"field": "siteId", "operator": "IN"|"EQUAL", "parameters": [...]}`` filter."""
-    if not filters:
-        return None
-    site_ids: set[int] | None = None
-    for condition in filters:
-        if condition.get("field") != "siteId":
-            continue
-        if condition.get("operator") not in ("IN", "EQUAL"):
-            raise ValueError("siteId filters take the operators IN or EQUAL")
-        values = {int(v) for v in condition.get("parameters") or []}
-        site_ids = values if site_ids is None else site_ids & values
-    return site_ids

@@ -7,8 +7,6 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .vendor import ServedCount
-
 
 @dataclass
 class RequestRecord:
@@ -27,9 +25,10 @@ class RequestRecord:
     status: int | None = None
     """None when the connection was dropped without a response."""
     items: int = 0
-    served: list[ServedCount] = field(default_factory=list)
+    served: list[Any] = field(default_factory=list)
+    """What the vendor says the answer served (its own shape, e.g. records per account and day)."""
     rate_limited: str | None = None
-    """"in_flight" or "interval" when the sandbox's rate limiter answered 429."""
+    """"in_flight", "interval" or "window" when the sandbox's rate limiter answered 429."""
     fault: str | None = None
     """Label of the injected fault applied, e.g. "status=503", "drop"."""
 

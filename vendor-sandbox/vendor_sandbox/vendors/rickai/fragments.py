@@ -1,4 +1,4 @@
-"""The value tables of `rickai_tables`, encoded once as JSON object members (`"key":value`),
+"""The value tables of `tables`, encoded once as JSON object members (`"key":value`),
 plus the cheap weighted pickers that choose among them with one `random()` draw each."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from itertools import accumulate, permutations
 from math import perm
 from typing import Any, Generic, TypeVar
 
-from . import rickai_tables as tables
+from . import tables
 
 T = TypeVar("T")
 Random01 = Callable[[], float]

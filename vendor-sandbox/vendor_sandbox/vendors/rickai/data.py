@@ -11,7 +11,7 @@ Transaction statuses follow a planned timeline starting on the session date and 
 status is "Оплачено" and 0.0 otherwise; the session `revenue` is the sum of its transactions'.
 
 For speed, sessions are assembled straight into JSON from members encoded once at import
-(`rickai_fragments`); `RickaiData.sessions()` parses those very bytes back for the truth.
+(`fragments`); `RickaiData.sessions()` parses those very bytes back for the truth.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
-from . import rickai_fragments as F
-from .rickai_fragments import choice
+from . import fragments as F
+from .fragments import choice
 
 STATUS_NEW = "Новая"
 STATUS_PROCESSING = "В обработке"

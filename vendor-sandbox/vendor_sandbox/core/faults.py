@@ -2,10 +2,11 @@
 
 Short syntax: ``VENDOR:KIND[=VALUE][xCOUNT][@AFTER][,KEY=VALUE...]`` where VALUE is the kind's
 main parameter (status: `status`, rate_limit: `retry_after`, slow: `delay`, truncate:
-`fraction`), ``x*`` means unlimited, and ``@K`` skips the first K matching requests. Examples:
-``rickai:status=503x3``, ``rickai:drop``, ``rickai:rate_limit,retry_after=2``,
-``rickai:truncate@2``, ``rickai:slow=0.5x*``, ``rickai:bad_record=session_count,value=x``
-(bad_record's main parameter is `key`).
+`fraction`, bad_record: `key`), ``x*`` means unlimited, and ``@K`` skips the first K matching
+requests. Examples: ``acme:status=503x3``, ``acme:drop``, ``acme:rate_limit,retry_after=2``,
+``acme:truncate@2``, ``acme:slow=0.5x*``, ``acme:bad_record=count,value=x``,
+``acme:bad_record,records=rows``. What the vendor-specific kinds answer (the error
+bodies of `status` and `rate_limit`, the records `bad_record` breaks) is each vendor's own.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 
 class FaultKind(StrEnum):
     STATUS = "status"
-    """Respond with `status` (default 503) and `{"error": "gateway timeout"}` (or `body`)."""
+    """Respond with `status` (default 503) and the vendor's documented error body (or `body`)."""
     RATE_LIMIT = "rate_limit"
-    """429 with the documented body and a Retry-After header."""
+    """429 with the vendor's documented body and a Retry-After header."""
     SLOW = "slow"
     """Sleep `delay` seconds, then respond normally."""
     TRUNCATE = "truncate"
@@ -32,7 +33,8 @@ class FaultKind(StrEnum):
     DROP = "drop"
     """Close the connection without any response."""
     BAD_RECORD = "bad_record"
-    """Status 200, valid JSON, but the middle item's `key` set to `value` (a schema violation)."""
+    """The normal answer, valid JSON, but the middle record's `key` set to `value` (a schema
+    violation); the vendor says where its records sit (`records` picks a list) and the default key."""
 
 
 _MAIN_PARAM = {
@@ -61,15 +63,18 @@ class Fault:
     """Matching requests to let through before it starts firing."""
     status: int = 503
     body: Any = None
-    """Payload replacing `{"error": "gateway timeout"}` (status kind)."""
+    """Payload replacing the vendor's documented error body (status kind)."""
     retry_after: float = 1
     retry_after_format: str = "seconds"
     """"seconds" or "http-date"."""
     delay: float = 1.0
     fraction: float = 0.5
-    key: str = "session_count"
+    key: str | None = None
+    """The field `bad_record` breaks; None: the one the vendor names for that record list."""
     value: Any = "not-a-number"
     """The bad value `bad_record` puts under `key` (short syntax: always a string)."""
+    records: str | None = None
+    """Which of the answer's record lists `bad_record` breaks; None: the vendor's first non-empty one."""
     seen: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 
@@ -93,7 +98,8 @@ class Fault:
     def describe(self) -> str:
         """Compact label for logs, e.g. `status=503` or `drop`."""
         main = _MAIN_PARAM.get(self.kind)
-        return f"{self.kind}={_fmt(getattr(self, main))}" if main else str(self.kind)
+        value = getattr(self, main) if main else None
+        return f"{self.kind}={_fmt(value)}" if value is not None else str(self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

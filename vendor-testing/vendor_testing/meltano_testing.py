@@ -4,7 +4,7 @@ A test runs the real ``meltano`` (from ``$MELTANO``, which ``make test`` sets) o
 repository's ``meltano.yml`` with the plugins ``make meltano`` installed, but with its
 own system directory, database and files in a temporary directory, so the developer's
 state and warehouse are never touched. Used by the ``meltano`` fixture of
-:mod:`vendor_sandbox.pytest_plugin` and by each plugin's ``test_meltano_e2e.py``.
+:mod:`vendor_testing.pytest_plugin` and by each plugin's ``test_meltano_e2e.py``.
 """
 
 from __future__ import annotations

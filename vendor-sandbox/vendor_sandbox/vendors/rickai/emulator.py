@@ -6,122 +6,96 @@ Order of checks for a request: route (404), `Rick-Auth-Token` (401), the token's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .config import SandboxClock, SandboxConfig
-from .ratelimit import RequestGate
-from .rickai_data import PrimaryKey, RickaiData
-from .vendor import JSON_CONTENT_TYPE, Admission, ServedCount, VendorRequest, VendorResponse, error_response
+from vendor_sandbox.core import (
+    JSON_CONTENT_TYPE,
+    Admission,
+    Emulator,
+    Records,
+    VendorContext,
+    VendorRequest,
+    VendorResponse,
+    records_at,
+)
 
-TOKEN_HEADER = "Rick-Auth-Token"  # noqa: S105 - a header name
-UNAUTHENTICATED = "unauthenticated for invalid credentials"
-RATE_LIMITED = "request with this token already running"
-GATEWAY_TIMEOUT = "gateway timeout"
-DEFAULT_LIMIT = 1000
-MAX_LIMIT = 100_000
-MAX_START_AGE_DAYS = 90
-MIN_END_AGE = timedelta(hours=32)
+from . import rules
+from .config import RickaiConfig
+from .data import PrimaryKey, RickaiData
+
 CHUNK_ITEMS = 1000
 """Sessions joined per body chunk (about 1 MB)."""
 
-_SESSIONS_PATH = re.compile(r"^/v2/(?P<company>[^/]+)/sessions/?$")
+
+@dataclass
+class ServedCount:
+    """How many sessions of one (company, date) an answer carried (the request log's `served`)."""
+
+    company: str
+    date: str
+    count: int
 
 
-class BadRequest(Exception):
-    """A 400 answer; the message goes into `{"error": ...}`."""
-
-
-class RickaiEmulator:
+class RickaiEmulator(Emulator):
     """The Rick.ai vendor mounted under `/rickai`."""
 
-    name = "rickai"
+    def __init__(self, config: RickaiConfig, context: VendorContext) -> None:
+        super().__init__(config, context)
+        self.tokens = dict(config.tokens)
+        self.data = RickaiData(context.seed, config.sessions_per_day)
+        self.limiter = context.limiter(rules.limits(config.min_interval, config.max_in_flight))
 
-    def __init__(self, config: SandboxConfig, clock: SandboxClock) -> None:
-        self.tokens = dict(config.rickai_tokens)
-        self.clock = clock
-        self.data = RickaiData(config.seed, config.rickai_sessions_per_day)
-        self.gate = RequestGate(
-            min_interval=config.rickai_min_interval,
-            max_in_flight=config.rickai_max_in_flight,
-            enabled=config.rate_limit,
-        )
-
-    # --- the vendor protocol -------------------------------------------------------------
+    # --- the vendor contract -------------------------------------------------------------
 
     def admit(self, request: VendorRequest) -> Admission:
-        match = _SESSIONS_PATH.match(request.path)
+        match = rules.SESSIONS_PATH.match(request.path)
         if not match:
-            return Admission(error_response(404, "not found"))
+            return Admission(rules.error(404, "not found"))
         if request.method != "GET":
-            return Admission(error_response(405, "method not allowed"))
-        token = request.headers.get(TOKEN_HEADER)
+            return Admission(rules.error(405, "method not allowed"))
+        token = request.headers.get(rules.TOKEN_HEADER)
         if token is None or self.tokens.get(token) != match["company"]:
-            return Admission(error_response(401, UNAUTHENTICATED), auth_valid=False)
-        refused, release = self.gate.acquire(token, request.arrival)
+            return Admission(rules.error(401, rules.UNAUTHENTICATED), auth_valid=False)
+        refused, release = self.limiter.acquire(token, request.arrival)
         if refused:
-            return Admission(error_response(429, RATE_LIMITED), auth_valid=True, rate_limited=refused)
+            return Admission(rules.error(429, rules.RATE_LIMITED), auth_valid=True, rate_limited=refused)
         return Admission(auth_valid=True, release=release)
 
     def respond(self, request: VendorRequest) -> VendorResponse:
-        company = _SESSIONS_PATH.match(request.path)["company"]  # type: ignore[index]
+        company = rules.SESSIONS_PATH.match(request.path)["company"]  # type: ignore[index]
         try:
-            start, end, limit, offset = self.parse_query(request.query)
-        except BadRequest as error:
-            return error_response(400, str(error))
+            start, end, limit, offset = rules.parse_query(request.query, self.clock.now())
+        except rules.BadRequest as error:
+            return rules.error(400, str(error))
         return self.page(company, start, end, limit, offset)
 
     def rate_limited_response(self) -> VendorResponse:
-        return error_response(429, RATE_LIMITED)
+        return rules.error(429, rules.RATE_LIMITED)
 
     def failure_response(self, status: int) -> VendorResponse:
-        return error_response(status, GATEWAY_TIMEOUT)
+        return rules.error(status, rules.GATEWAY_TIMEOUT)
 
-    def admin(self, method: str, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
+    def records(self, request: VendorRequest, document: Any) -> dict[str, Records]:
+        return {"items": Records(records_at(document, "items"), "session_count")}
+
+    def admin(self, method: str, path: str, query: Mapping[str, str], payload: Any) -> tuple[int, Any]:
         action = (method, path.strip("/"))
         if action not in {("GET", "truth"), ("POST", "warm")}:
             return 404, {"error": "not found"}
         try:
             company = query["company"]
-            start, end = _date(query, "start"), _date(query, "end")
-        except (KeyError, BadRequest) as error:
+            start, end = rules.parse_date(query, "start"), rules.parse_date(query, "end")
+        except (KeyError, rules.BadRequest) as error:
             return 400, {"error": f"company, start and end are required dates ({error})"}
         if action[1] == "warm":
             return 200, self.warm(company, start, end)
         with_keys = query.get("keys", "0") not in ("", "0", "false")
         return 200, self.truth(company, start, end, keys=with_keys)
 
-    def warm(self, company: str, start: date, end: date) -> dict[str, Any]:
-        """Render and cache [start, end] as of today, so a benchmark times serving only."""
-        today = self.clock.today()
-        total = 0
-        for n in range((end - start).days + 1):
-            total += len(self.data.encoded_day(company, start + timedelta(days=n), today))
-        return {"company": company, "start": start.isoformat(), "end": end.isoformat(), "sessions": total}
-
-    # --- the API's rules -------------------------------------------------------------------
-
-    def parse_query(self, query: Mapping[str, str]) -> tuple[date, date, int, int]:
-        """Validate the documented parameters; raises BadRequest with the API's message."""
-        start, end = _date(query, "start"), _date(query, "end")
-        now = self.clock.now()
-        earliest_start = now.date() - timedelta(days=MAX_START_AGE_DAYS)
-        latest_end = (now - MIN_END_AGE).date()
-        if start < earliest_start:
-            raise BadRequest(f"start cannot be earlier than {MAX_START_AGE_DAYS} days ago ({earliest_start})")
-        if end > latest_end:
-            raise BadRequest(f"end cannot be later than 32 hours ago ({latest_end})")
-        if start > end:
-            raise BadRequest("start cannot be later than end")
-        limit = _integer(query, "limit", DEFAULT_LIMIT)
-        if limit > MAX_LIMIT:
-            raise BadRequest(f"limit cannot be greater than {MAX_LIMIT}")
-        offset = _integer(query, "offset", 0)
-        if "offset" not in query and "page" in query:
-            offset = _integer(query, "page", 0) * limit
-        return start, end, limit, offset
+    # --- serving -----------------------------------------------------------------------------
 
     def page(self, company: str, start: date, end: date, limit: int, offset: int) -> VendorResponse:
         """`{"items": [...], "total": N}` for one page, built from cached per-session bytes."""
@@ -143,6 +117,14 @@ class RickaiEmulator:
             served.append(ServedCount(company, day.isoformat(), len(sessions)))
             skip, wanted = 0, wanted - len(sessions)
         return _sessions_body(items, total, served)
+
+    def warm(self, company: str, start: date, end: date) -> dict[str, Any]:
+        """Render and cache [start, end] as of today, so a benchmark times serving only."""
+        today = self.clock.today()
+        total = 0
+        for n in range((end - start).days + 1):
+            total += len(self.data.encoded_day(company, start + timedelta(days=n), today))
+        return {"company": company, "start": start.isoformat(), "end": end.isoformat(), "sessions": total}
 
     # --- truth for tests -------------------------------------------------------------------
 
@@ -175,8 +157,7 @@ class RickaiEmulator:
 
     def window(self, now: datetime | None = None) -> tuple[date, date]:
         """The widest (start, end) the API accepts at `now` (default: the sandbox's now)."""
-        now = now or self.clock.now()
-        return now.date() - timedelta(days=MAX_START_AGE_DAYS), (now - MIN_END_AGE).date()
+        return rules.window(now or self.clock.now())
 
 
 def _sessions_body(items: list[bytes], total: int, served: list[ServedCount]) -> VendorResponse:
@@ -196,27 +177,3 @@ def _sessions_body(items: list[bytes], total: int, served: list[ServedCount]) ->
         served=served,
         corruption_offset=corruption_offset,
     )
-
-
-def _date(query: Mapping[str, str], name: str) -> date:
-    value = query.get(name)
-    if value is None or value == "":
-        raise BadRequest(f"{name} is required")
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date in YYYY-MM-DD format") from None
-
-
-def _integer(query: Mapping[str, str], name: str, default: int) -> int:
-    value = query.get(name)
-    if value is None:
-        return default
-    if not re.fullmatch(r"[+-]?\d{1,18}", value):
-        raise BadRequest(f"{name} must be an integer")
-    number = int(value)
-    if number < 0:
-        raise BadRequest(f"{name} cannot be lower than 0")
-    return number
