@@ -70,3 +70,14 @@ ALL_METRIC_NAMES = frozenset(name for names in FIXED_METRICS.values() for name i
 MAX_ITEMS_PER_IMPORT = 100
 #: Dimensions of a plan; at least one must be set.
 DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
+
+#: DECISION: no plan value is negative. The doc types ``metric.value`` as "integer"
+#: and describes it as the value to reach in the period; every metric of the catalogue
+#: above is a count or an amount (leads, sessions, revenue, budget, clicks…), so a
+#: negative value is taken for a mistake (a sign slipped into a spreadsheet), not a plan.
+MIN_PLAN_VALUE = 0
+#: ASSUMPTION: the largest value Calltouch stores is not documented. The bound is the
+#: largest integer every JSON reader keeps exact, 2**53 - 1 (RFC 8259, section 6): a
+#: larger one may arrive rounded at Calltouch without any error, while this one is far
+#: above any real plan. If Calltouch turns out to store less, lower it here.
+MAX_PLAN_VALUE = 2**53 - 1

@@ -125,7 +125,8 @@ class PlanRun:
         self.stats.rejected += 1
         line = {"stream": ref.stream, "position": ref.position, "errors": reasons, "record": record}
         self.reject_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.reject_path.open("a", encoding="utf-8") as file:
+        # A refused lone surrogate (text that is not UTF-8) is written as its JSON escape.
+        with self.reject_path.open("a", encoding="utf-8", errors="backslashreplace") as file:
             file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
         self.logger.warning("Rejected %s: %s", ref, "; ".join(reasons))
 

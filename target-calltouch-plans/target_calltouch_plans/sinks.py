@@ -6,12 +6,17 @@ import typing as t
 
 from singer_sdk.sinks import BatchSink
 
+from target_calltouch_plans.typed_input import TypedInputSink
+
 if t.TYPE_CHECKING:
     from target_calltouch_plans.target import TargetCalltouchPlans
 
 
-class PlansSink(BatchSink):
+class PlansSink(TypedInputSink, BatchSink):
     """Validates each record on arrival; imports the buffered plans on drain.
+
+    :class:`TypedInputSink` checks each record against its stream's SCHEMA and reads
+    typed values (dates, decimals) before :meth:`process_record` sees it.
 
     A drain happens when ``batch_size_rows`` records (SDK setting, default
     10,000) are buffered and at the end of the input, so a plans file of up to

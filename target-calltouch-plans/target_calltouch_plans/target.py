@@ -15,6 +15,7 @@ from target_calltouch_plans.client import DEFAULT_API_URL, CalltouchClient, desc
 from target_calltouch_plans.importer import Importer, ImportFailedError
 from target_calltouch_plans.run import InvalidPlansError, PlanRun
 from target_calltouch_plans.sinks import PlansSink
+from target_calltouch_plans.typed_input import PlanInputReader
 from vendor_http import (
     JobPoller,
     PollSchedule,
@@ -47,6 +48,8 @@ class TargetCalltouchPlans(Target):
 
     name = "target-calltouch-plans"
     default_sink_class = PlansSink
+    #: Reads integers of any length and input that is not UTF-8 (see typed_input.py).
+    message_reader_class = PlanInputReader
 
     config_jsonschema = th.PropertiesList(
         th.Property(
