@@ -32,7 +32,7 @@ def things(server: SandboxServer, n: int = 3) -> requests.Response:
 
 
 def test_the_three_vendors_register_themselves() -> None:
-    assert list(plugins()) == ["calltouch", "kameleoon", "rickai"]
+    assert list(plugins()) == ["calltouch", "kameleoon", "rickai", "shopster"]
 
 
 @pytest.mark.usefixtures("echo")
