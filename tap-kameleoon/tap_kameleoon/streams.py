@@ -46,7 +46,7 @@ class SitesStream(_ValidatedArray):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """The tap's one ``GET /sites`` of the run (also used to pick the sites of the other streams)."""
-        return self._tap.sites  # type: ignore[attr-defined,no-any-return]
+        return self.vendor_tap.sites  # type: ignore[attr-defined,no-any-return]
 
 
 class _SegmentPages(PageNumberPaginator):
@@ -83,7 +83,7 @@ class SegmentsStream(_ValidatedArray):
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         """The documented body ``{filter, page, perPage, sort}``, filtered to the selected sites."""
         request = super().get_http_request(page=page)
-        site_ids = [site["id"] for site in self._tap.selected_sites()]  # type: ignore[attr-defined]
+        site_ids = [site["id"] for site in self.vendor_tap.selected_sites()]  # type: ignore[attr-defined]
         request.data = {
             "filter": [{"field": "siteId", "operator": "IN", "parameters": site_ids}],
             "page": page.next_page_token or 1,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from target_calltouch_plans.client import ImportRejectedError
-from vendor_http import AsyncJobError, JobFailedError
+from vendor_http import AsyncJobError, ExplainedError, JobFailedError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +30,7 @@ if t.TYPE_CHECKING:
 Entry = tuple["RecordRef", dict[str, t.Any]]
 
 
-class ImportFailedError(Exception):
+class ImportFailedError(ExplainedError):
     """An import did not end in success, or Calltouch refused plans; the run must fail."""
 
 
