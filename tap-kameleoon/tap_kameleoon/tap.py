@@ -194,7 +194,11 @@ class TapKameleoon(VendorTap):
 
     @cached_property
     def sites(self) -> list[dict[str, t.Any]]:
-        """Every site the credentials can see (one ``GET /sites`` per run)."""
+        """Every site the credentials can see (one ``GET /sites`` per run), whole.
+
+        Validated against the whole schema, not the catalog's selection: the tap relies
+        on ``id`` and ``code`` whatever the user selected of the ``sites`` stream.
+        """
         return list(t.cast("SitesStream", self.streams[SitesStream.name]).request_records(None))
 
     def selected_sites(self) -> list[dict[str, t.Any]]:

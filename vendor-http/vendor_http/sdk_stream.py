@@ -177,13 +177,20 @@ class VendorRESTStream(StreamSeam[_T]):
         """Validator of the selected part of the schema, built once per sync."""
         return RecordValidator(selected_schema(self.effective_schema, self.mask), stream=self.name)
 
-    def validate_record(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+    @cached_property
+    def whole_record_validator(self) -> RecordValidator:
+        """Validator of the whole schema, whatever the catalog selects."""
+        return RecordValidator(self.schema, stream=self.name)
+
+    def validate_record(self, record: dict[str, t.Any], *, whole: bool = False) -> dict[str, t.Any]:
         """Return ``record`` checked against and pruned to the selected schema.
 
+        With ``whole``, against the stream's whole schema instead: for records the
+        plugin uses itself, which must not depend on what the user selected.
         Raises :class:`~vendor_http.RecordValidationError`; callers add which
         record it was with ``error.at(...)``.
         """
-        return self.record_validator(record)
+        return (self.whole_record_validator if whole else self.record_validator)(record)
 
     # Bookmarks
 
