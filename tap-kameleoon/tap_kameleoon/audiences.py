@@ -276,7 +276,9 @@ class AudienceGlobalStatsStream(KameleoonStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """The global row of each window; children are synced after each, then the bookmark moves."""
-        assert context is not None  # partitioned by site
+        if context is None:
+            msg = f"stream '{self.name}' is partitioned by site and was synced without a site"
+            raise RuntimeError(msg)
         site = self.vendor_tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
         windows = self.windows(context)
         state = self.get_context_state(context)

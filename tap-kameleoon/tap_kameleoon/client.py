@@ -47,14 +47,14 @@ GLOBAL_REQUEST_PARAMETER_NAMES = {
     "end": "endDate",
     "analytics_level": "analyticsLevel",
 }
+# Unknown: the path of the "detailed" request. Not used: the tap assumes the global
+# request's poll data carries all four parts (global, segment, period and breakdown stats).
 GLOBAL_REQUEST_PATH = "/audiences/global"
 POLL_PATH = "/audiences/poll"
-#: Unknown: the path of the "detailed" request. Not used: the tap assumes the global
-#: request's poll data carries all four parts (global, segment, period and breakdown stats).
-DETAILED_REQUEST_PATH: str | None = None
 DATE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-#: Unknown: whether the token request counts against the rate limits. Assumed: it does, so
-#: the token request takes a slot of the run's budget like any other (KameleoonAuthenticator).
+# Unknown: whether the token request counts against the rate limits. Assumed: it does, so
+# the token request takes a slot of the run's budget like any other (KameleoonAuthenticator).
+
 #: Fetch a new token this long before it expires (at most a tenth of its lifetime).
 TOKEN_REFRESH_MARGIN_SECONDS = 120.0
 #: Documented: 50 requests per 10 seconds and 1,000 per hour per account.

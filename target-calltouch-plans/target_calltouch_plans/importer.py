@@ -41,7 +41,6 @@ class ImportRecord:
     import_id: str
     items: int
     started_at: datetime
-    started: float
     finished_at: datetime | None = None
     status: str = "in progress..."
     polls: int = 0
@@ -128,7 +127,7 @@ class Importer:
                 queue.appendleft(remainder)
             return
         now = datetime.now(UTC)
-        record = ImportRecord(import_id, len(batch), now, time.monotonic())
+        record = ImportRecord(import_id, len(batch), now)
         self.imports.append(record)
         active[import_id] = _Active(self.poller.start(import_id), record, batch)
         self.logger.info("Calltouch import %s started with %d plan item(s)", import_id, len(batch))

@@ -122,7 +122,9 @@ class PlanRun:
 
     def write_reject(self, ref: RecordRef, record: dict[str, t.Any], reasons: list[str]) -> None:
         """Append one rejected record to the reject file."""
-        assert self.reject_path is not None
+        if self.reject_path is None:
+            msg = "a record was rejected, but the run has no reject file (on_invalid_record is not 'reject')"
+            raise RuntimeError(msg)
         self.stats.rejected += 1
         line = {"stream": ref.stream, "position": ref.position, "errors": reasons, "record": record}
         self.reject_path.parent.mkdir(parents=True, exist_ok=True)

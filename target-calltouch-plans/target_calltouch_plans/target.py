@@ -128,7 +128,7 @@ class TargetCalltouchPlans(VendorTarget):
 
     def make_rate_budget(self) -> RateBudget:
         """Every request of the run (adds and status checks) in one per-second window."""
-        per_second = int(self.config.get("max_requests_per_second", 4))
+        per_second = int(self.config.get("max_requests_per_second", DEFAULT_REQUESTS_PER_SECOND))
         return RateBudget(windows=[RateWindow(per_second, 1.0)])
 
     @cached_property
