@@ -55,11 +55,11 @@ class VendorPlugin:
     #: Failures reported as ``<plugin> stopped: <message>`` and exit code 1, no traceback.
     explained_failures: t.ClassVar[tuple[type[BaseException], ...]] = EXPLAINED_FAILURES
 
-    # The SDK's plugin classes provide these.
-    name: str
-    config: Mapping[str, t.Any]
-    config_jsonschema: dict[str, t.Any]
-    logger: logging.Logger
+    if t.TYPE_CHECKING:  # provided by the SDK's plugin classes
+        name: str
+        config: Mapping[str, t.Any]
+        config_jsonschema: t.ClassVar[dict[str, t.Any]]
+        logger: logging.Logger
 
     def setup_plugin(self, *, validate_config: bool) -> None:
         """Mask the secrets in every log line, then check the settings before any request."""

@@ -63,6 +63,9 @@ class StreamSeam(RESTStream[_T]):
         which keeps its progress markers and sort checks consistent, is the only
         way to set a bookmark; the state manager behind it is internal too.
         """
+        if not self.replication_key:
+            msg = f"stream '{self.name}' has no replication key to bookmark"
+            raise TypeError(msg)
         super()._increment_stream_state({self.replication_key: value}, context=context)
 
     def _generate_record_messages(
