@@ -226,6 +226,9 @@ class KameleoonAuthenticator(OAuthAuthenticator):
                 raise RetriableAPIError(msg, response)
             raise FatalAPIError(f"{msg} ({CREDENTIALS_HINT})")
         body = response.json()
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            msg = f"Kameleoon answered {status} to the token request POST {TOKEN_PATH} without an access_token"
+            raise FatalAPIError(msg)
         self.access_token = body["access_token"]
         expiration = body.get("expires_in")
         self.expires_in = int(expiration) if expiration else None
