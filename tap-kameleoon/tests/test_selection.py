@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kameleoon_helpers import TAP, run_tap, tap_config
 
-from vendor_sandbox.singer_testing import parse_messages, write_json
+from vendor_testing.singer_testing import parse_messages, write_json
 
 
 def discovered_catalog(config: dict) -> dict:
