@@ -272,11 +272,7 @@ class KameleoonStream(VendorRESTStream[t.Any]):
         def attempt(request: requests.PreparedRequest, context: Context | None) -> requests.Response:
             response = self.send(request, context)
             if expect_json:
-                try:
-                    response.json()
-                except ValueError:
-                    msg = f"Kameleoon answered {method} {path} with a body that is not JSON"
-                    raise RetriableAPIError(msg, response) from None
+                self.check_json_body(response)
             return response
 
         return self.request_decorator(attempt)(prepared, context)
