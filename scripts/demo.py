@@ -7,6 +7,7 @@ variables, as real ones would be):
 1. ``meltano run tap-rickai target-duckdb`` (the main job),
 2. ``meltano run tap-kameleoon target-duckdb``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
+4. ``meltano run tap-shopster target-duckdb`` (the reports of meltano.yml's sandbox environment),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
 sandbox served, and stops the sandbox. Run it again for an incremental run of the
@@ -20,12 +21,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sandbox_process import running_sandbox
@@ -39,6 +42,8 @@ DEMO_DAYS = 30  # ~30 days (less the API's 32-hour delay), ~30 requests at 1 per
 KAMELEOON_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 (the sandbox's public demo credential)
 CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 (the sandbox's public demo credential)
 PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
+SHOPSTER_TOKEN = "sandbox-shopster-token"  # noqa: S105 (the sandbox's public demo credential)
+SHOPSTER_DAYS = 14
 
 
 def main() -> int:
@@ -48,7 +53,13 @@ def main() -> int:
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
         timings = {}
-        for name, job in (("Rick.ai", run_rickai), ("Kameleoon", run_kameleoon), ("Calltouch plans", run_plans)):
+        jobs = (
+            ("Rick.ai", run_rickai),
+            ("Kameleoon", run_kameleoon),
+            ("Calltouch plans", run_plans),
+            ("Shopster", run_shopster),
+        )
+        for name, job in jobs:
             started = time.monotonic()
             returncode = job(url)
             timings[name] = time.monotonic() - started
@@ -60,11 +71,13 @@ def main() -> int:
         kameleoon_served = fetch_json(f"{url}/_sandbox/kameleoon/served")["served"]
         plans = fetch_json(f"{url}/_sandbox/calltouch/plans")["plans"]
         imports = fetch_json(f"{url}/_sandbox/calltouch/imports")["imports"]
+        shopster_served = shopster_served_per_report(url)
     print("\nSummary (meltano run took " + ", ".join(f"{n}: {s:.0f} s" for n, s in timings.items()) + ")")
     print_warehouse(warehouse)
     print_served(stats, rickai_requests)
     print_kameleoon_served(stats, kameleoon_served)
     print_imported_plans(plans, imports)
+    print_shopster(warehouse, shopster_served)
     return 0
 
 
@@ -103,6 +116,37 @@ def run_plans(url: str) -> int:
     """
     env = {"TARGET_CALLTOUCH_PLANS_API_URL": f"{url}/calltouch", "TARGET_CALLTOUCH_PLANS_API_TOKEN": CALLTOUCH_TOKEN}
     return run_meltano("tap-spreadsheets", "target-calltouch-plans", env=env, full_refresh=True)
+
+
+def run_shopster(url: str) -> int:
+    """``meltano run tap-shopster target-duckdb``; the reports come from meltano.yml's sandbox environment."""
+    env = {
+        "TAP_SHOPSTER_API_URL": f"{url}/shopster",
+        "TAP_SHOPSTER_API_TOKEN": SHOPSTER_TOKEN,
+        "TAP_SHOPSTER_START_DATE": _days_ago(SHOPSTER_DAYS),
+    }
+    return run_meltano("tap-shopster", "target-duckdb", env=env)
+
+
+def shopster_reports() -> list[dict[str, Any]]:
+    """The reports of tap-shopster in meltano.yml's sandbox environment."""
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+    (environment,) = (e for e in project["environments"] if e["name"] == ENVIRONMENT)
+    (tap,) = (p for p in environment["config"]["plugins"]["extractors"] if p["name"] == "tap-shopster")
+    return list(tap["config"]["reports"])
+
+
+def shopster_served_per_report(url: str) -> dict[str, dict[str, Any]]:
+    """Per report: the distinct rows the sandbox's Shopster served and how it keyed its answers."""
+    result = {}
+    for report in shopster_reports():
+        query = urllib.parse.urlencode(
+            {"objects": ",".join(map(str, report["objects"])), "interval": report.get("interval", "daily")}
+        )
+        served = fetch_json(f"{url}/_sandbox/shopster/served?{query}")
+        keys = {len(answer["keys"]) for answer in served["answers"]}
+        result[report["name"]] = {**served, "keyed": "per group" if keys == {1} else "per object"}
+    return result
 
 
 def _days_ago(days: int) -> str:
@@ -179,6 +223,20 @@ def print_imported_plans(plans: list[dict[str, Any]], imports: list[dict[str, An
         where = " / ".join(f"{d}={plan[d]}" for d in PLANS_DIMENSIONS if plan.get(d))
         what = f"{metric['type']} «{metric['name']}» = {metric['value']:,}"
         print(f"    {plan['dateFrom']}…{plan['dateTo']}  {where}: {what}")
+
+
+def print_shopster(warehouse: Path, served: dict[str, dict[str, Any]]) -> None:
+    """Rows loaded per Shopster report next to the distinct rows the sandbox served."""
+    print("  Shopster reports (rows in DuckDB / distinct rows the sandbox served this run; a later run asks only")
+    print("  for the lookback, so there the warehouse holds more than that run served):")
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        loaded = dict(db.execute("select report, count(*) from tap_shopster.group_datetime group by 1").fetchall())
+    for name, entry in served.items():
+        requests = len(entry["answers"])
+        print(
+            f"    {name}: {loaded.get(name, 0):,} rows loaded / {entry['distinct_rows']:,} served "
+            f"in {requests} request(s), answers keyed {entry['keyed']}"
+        )
 
 
 if __name__ == "__main__":
