@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STATE_ID = "sandbox:tap-kameleoon-to-target-duckdb-sdk"
 SCHEMA = "tap_kameleoon"
 ISOLATED_PREFIXES = ("TAP_KAMELEOON_", "TARGET_DUCKDB_SDK_")
-#: Small loader batches: the rows cross many batch boundaries, where
+#: Small loader batches: the rows (with `Z` timestamps) cross many batch boundaries, where
 #: target-duckdb 0.8.0 silently dropped a row each time.
 LOADER_BATCH_ROWS = 7
 
@@ -96,7 +96,7 @@ def test_meltano_run_loads_what_the_sandbox_served_then_resumes(
     state = project.run("state", "get", STATE_ID)
     assert state.returncode == 0, state.stderr
     partitions = json.loads(state.stdout)["singer_state"]["bookmarks"]["audience_global_stats"]["partitions"]
-    assert {p["replication_key_value"] for p in partitions} == {f"{yesterday() + timedelta(days=1)}T00:00:00"}
+    assert {p["replication_key_value"] for p in partitions} == {f"{yesterday() + timedelta(days=1)}T00:00:00Z"}
     tokens = list(sandbox.kameleoon.tokens)  # every access token the runs were given
     assert tokens
     for result in (first, second, state):
