@@ -63,7 +63,7 @@ class TargetDuckDB(SQLTarget):
             title="Batch size (rows)",
             description=(
                 "Rows loaded per transaction. Rows are staged on disk as they arrive, so memory "
-                "does not grow with it; STATE is passed on once every stream's rows before it are committed."
+                "does not grow with it. STATE is passed on only after the rows before it are committed."
             ),
         ),
         th.Property(

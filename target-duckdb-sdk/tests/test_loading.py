@@ -73,6 +73,8 @@ def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
         "name": {"type": "string"},
         "tags": {"type": "array", "items": {"type": "string"}},
         "meta": {"type": "object", "properties": {"a": {"type": "integer"}}},
+        "amount": {"type": "string", "format": "x-singer.decimal", "precision": 20, "scale": 4},
+        "opens": {"type": "string", "format": "time"},
     }
     row = {
         "siteId": 2**40,
@@ -83,6 +85,8 @@ def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
         "name": "Магазин",
         "tags": ["a", "b"],
         "meta": {"a": 1},
+        "amount": "12345678901234.5678",
+        "opens": "09:30:00",
     }
     load(warehouse, [schema("audience", props, ["siteId"]), record("audience", row)])
 
@@ -95,12 +99,16 @@ def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
         "name": "VARCHAR",
         "tags": "JSON",
         "meta": "JSON",
+        "amount": "DECIMAL(20,4)",
+        "opens": "TIME",
     }
     # DuckDB matches names case-insensitively: no quoting needed for camelCase.
     (loaded,) = query(
-        warehouse, "select siteid, conversionrate, day::varchar, tags->>'$[1]', meta->>'$.a', name from s.audience"
+        warehouse,
+        "select siteid, conversionrate, day::varchar, tags->>'$[1]', meta->>'$.a', name, amount::varchar, "
+        "opens::varchar from s.audience",
     )
-    assert loaded == (2**40, 0.012345678, "2026-11-30", "b", "1", "Магазин")
+    assert loaded == (2**40, 0.012345678, "2026-11-30", "b", "1", "Магазин", "12345678901234.5678", "09:30:00")
 
 
 def test_a_changed_schema_adds_and_widens_columns(tmp_path: Path) -> None:
