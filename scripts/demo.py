@@ -4,10 +4,10 @@ Starts the vendor sandbox on a free loopback port and runs, in the ``sandbox``
 environment (the sandbox's URL and demo credentials passed as environment
 variables, as real ones would be):
 
-1. ``meltano run tap-rickai target-duckdb`` (the main job),
-2. ``meltano run tap-kameleoon target-duckdb``,
+1. ``meltano run tap-rickai target-duckdb-sdk`` (the main job),
+2. ``meltano run tap-kameleoon target-duckdb-sdk``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
-4. ``meltano run tap-shopster target-duckdb`` (the reports of meltano.yml's sandbox environment),
+4. ``meltano run tap-shopster target-duckdb-sdk`` (the reports of meltano.yml's sandbox environment),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
 sandbox served, and stops the sandbox. Run it again for an incremental run of the
@@ -48,7 +48,7 @@ SHOPSTER_DAYS = 14
 
 def main() -> int:
     """Run the demo; return the exit code."""
-    warehouse = Path(os.environ.get("TARGET_DUCKDB_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
+    warehouse = Path(os.environ.get("TARGET_DUCKDB_SDK_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
@@ -90,21 +90,21 @@ def run_meltano(*plugins: str, env: dict[str, str], full_refresh: bool = False) 
 
 
 def run_rickai(url: str) -> int:
-    """``meltano run tap-rickai target-duckdb`` against the sandbox at ``url``."""
+    """``meltano run tap-rickai target-duckdb-sdk`` against the sandbox at ``url``."""
     env = {
         "TAP_RICKAI_API_URL": f"{url}/rickai",
         "TAP_RICKAI_API_TOKEN": DEMO_TOKEN,
         "TAP_RICKAI_COMPANY": DEMO_COMPANY,
         "TAP_RICKAI_START_DATE": _days_ago(DEMO_DAYS),
     }
-    return run_meltano("tap-rickai", "target-duckdb", env=env)
+    return run_meltano("tap-rickai", "target-duckdb-sdk", env=env)
 
 
 def run_kameleoon(url: str) -> int:
-    """``meltano run tap-kameleoon target-duckdb``; meltano.yml's sandbox environment sets the
+    """``meltano run tap-kameleoon target-duckdb-sdk``; meltano.yml's sandbox environment sets the
     demo client id, 14 days of history and short polls, the secret comes from the environment."""
     env = {"TAP_KAMELEOON_API_URL": f"{url}/kameleoon", "TAP_KAMELEOON_CLIENT_SECRET": KAMELEOON_SECRET}
-    return run_meltano("tap-kameleoon", "target-duckdb", env=env)
+    return run_meltano("tap-kameleoon", "target-duckdb-sdk", env=env)
 
 
 def run_plans(url: str) -> int:
@@ -119,13 +119,13 @@ def run_plans(url: str) -> int:
 
 
 def run_shopster(url: str) -> int:
-    """``meltano run tap-shopster target-duckdb``; the reports come from meltano.yml's sandbox environment."""
+    """``meltano run tap-shopster target-duckdb-sdk``; the reports come from meltano.yml's sandbox environment."""
     env = {
         "TAP_SHOPSTER_API_URL": f"{url}/shopster",
         "TAP_SHOPSTER_API_TOKEN": SHOPSTER_TOKEN,
         "TAP_SHOPSTER_START_DATE": _days_ago(SHOPSTER_DAYS),
     }
-    return run_meltano("tap-shopster", "target-duckdb", env=env)
+    return run_meltano("tap-shopster", "target-duckdb-sdk", env=env)
 
 
 def shopster_reports() -> list[dict[str, Any]]:
