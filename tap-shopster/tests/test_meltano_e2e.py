@@ -85,8 +85,8 @@ def test_meltano_run_loads_what_the_sandbox_served_then_asks_only_for_the_lookba
         tmp_path,
         isolate=ISOLATED_PREFIXES,
         TARGET_DUCKDB_SDK_FILEPATH=str(warehouse(tmp_path)),
-        # Loader batches smaller than a window: rows cross many batch boundaries.
-        TARGET_DUCKDB_SDK_BATCH_SIZE_ROWS="97",
+        # Loader batches smaller than an hourly window: rows cross batch boundaries.
+        TARGET_DUCKDB_SDK_BATCH_SIZE_ROWS="499",
         TAP_SHOPSTER_API_URL=sandbox.vendor_url("shopster"),
         TAP_SHOPSTER_API_TOKEN=token,
         TAP_SHOPSTER_START_DATE=start.isoformat(),
