@@ -122,6 +122,7 @@ class GroupDatetimeStream(ShopsterStream):
             bookmark=parse_date_setting(bookmark, "state bookmark") if bookmark else None,
             lookback_days=int(config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)),
         )
+        # How deep Shopster's history goes is unknown (DEFAULT_START_DAYS_AGO): only the end is clamped.
         span = clamp_range(
             first,
             end_date,
