@@ -139,7 +139,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
     @property
     def partitions(self) -> list[dict[str, t.Any]]:
         """One partition per selected site."""
-        return [{"siteId": site["id"]} for site in self._tap.selected_sites()]  # type: ignore[attr-defined]
+        return [{"siteId": site["id"]} for site in self.vendor_tap.selected_sites()]  # type: ignore[attr-defined]
 
     @property
     def analytics_level(self) -> str:
@@ -276,8 +276,10 @@ class AudienceGlobalStatsStream(KameleoonStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """The global row of each window; children are synced after each, then the bookmark moves."""
-        assert context is not None  # partitioned by site
-        site = self._tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
+        if context is None:
+            msg = f"stream '{self.name}' is partitioned by site and was synced without a site"
+            raise RuntimeError(msg)
+        site = self.vendor_tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
         windows = self.windows(context)
         state = self.get_context_state(context)
         if state.get("pending"):  # codes of windows this run no longer covers are dropped
@@ -309,11 +311,6 @@ class AudienceGlobalStatsStream(KameleoonStream):
             self.complete_window(end, context=context)
         self.current = None
 
-    def write_state_now(self) -> None:
-        """Emit STATE at once (the SDK writes it only after records), e.g. a new pending code."""
-        self.state_manager.is_flushed = False
-        self._write_state_message()
-
     def validated(self, row: dict[str, t.Any], where: str) -> dict[str, t.Any]:
         try:
             return self.validate_record(row)
@@ -333,7 +330,7 @@ class _AudienceChild(KameleoonStream):
     state_partitioning_keys: t.ClassVar[list[str]] = []
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        parent = t.cast("AudienceGlobalStatsStream", self._tap.streams[AudienceGlobalStatsStream.name])
+        parent = t.cast("AudienceGlobalStatsStream", self.vendor_tap.streams[AudienceGlobalStatsStream.name])
         current = parent.current
         if (
             current is None

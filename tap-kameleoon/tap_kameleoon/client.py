@@ -13,16 +13,17 @@ and functions below, and listed under "API assumptions" in README.md.
 from __future__ import annotations
 
 import json
+import logging
 import typing as t
-from datetime import datetime
+import weakref
+from datetime import UTC, datetime
 from http import HTTPStatus
 
-import backoff
 import requests
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from vendor_http import BudgetedAdapter, RateWindow, VendorRESTStream
+from vendor_http import RateWindow, Retrier, RetryNow, VendorRESTStream, budgeted_session
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,14 +47,14 @@ GLOBAL_REQUEST_PARAMETER_NAMES = {
     "end": "endDate",
     "analytics_level": "analyticsLevel",
 }
+# Unknown: the path of the "detailed" request. Not used: the tap assumes the global
+# request's poll data carries all four parts (global, segment, period and breakdown stats).
 GLOBAL_REQUEST_PATH = "/audiences/global"
 POLL_PATH = "/audiences/poll"
-#: Unknown: the path of the "detailed" request. Not used: the tap assumes the global
-#: request's poll data carries all four parts (global, segment, period and breakdown stats).
-DETAILED_REQUEST_PATH: str | None = None
 DATE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-#: Unknown: whether the token request counts against the rate limits. Assumed: it does.
-TOKEN_REQUEST_USES_BUDGET = True
+# Unknown: whether the token request counts against the rate limits. Assumed: it does, so
+# the token request takes a slot of the run's budget like any other (KameleoonAuthenticator).
+
 #: Fetch a new token this long before it expires (at most a tenth of its lifetime).
 TOKEN_REFRESH_MARGIN_SECONDS = 120.0
 #: Documented: 50 requests per 10 seconds and 1,000 per hour per account.
@@ -130,28 +131,55 @@ class DataCodeRejectedError(FatalAPIError):
     """Kameleoon does not know (any more) a data code we poll."""
 
 
+def describe_token_failure(error: BaseException) -> str:
+    """What went wrong with the token request, for the message that stops the run."""
+    if isinstance(error, RetriableAPIError):
+        return str(error)
+    return f"Kameleoon token request POST {TOKEN_PATH} failed: {type(error).__name__}: {error}"
+
+
 class KameleoonAuthenticator(OAuthAuthenticator):
     """One OAuth client-credentials token per run, shared by every stream.
 
-    Fetched again shortly before it expires and (by the streams) once after a 401. The
-    token request goes through the run's rate budget and retry policy, and each new token
-    is masked in every log line at once.
+    Fetched again shortly before it expires and once after a 401 on a request
+    (:meth:`token_rejected`). The token request goes through the run's rate budget and
+    its retry engine, and each new token is masked in every log line at once.
     """
 
-    def __init__(self, *, redactor: Redactor, budget: RateBudget, policy: RetryPolicy, **kwargs: t.Any) -> None:
+    def __init__(
+        self,
+        *,
+        redactor: Redactor,
+        budget: RateBudget,
+        policy: RetryPolicy,
+        timeout: float = 300.0,
+        logger: logging.Logger | None = None,
+        **kwargs: t.Any,
+    ) -> None:
         """Create the authenticator; ``kwargs`` go to the SDK's OAuthAuthenticator."""
         super().__init__(**kwargs)
         self.redactor = redactor
-        self.policy = policy
+        self.timeout = timeout
+        if logger is not None:
+            self.logger = logger
+        self.session = budgeted_session(budget, policy)
+        # Once the token request's own tries are used up, the run stops: the request
+        # that needed the token is not retried with another round of token requests.
+        self.retrier = Retrier(
+            policy,
+            vendor_name="Kameleoon",
+            logger=self.logger,
+            give_up=lambda error, tries: FatalAPIError(
+                f"{describe_token_failure(error)} (gave up after {tries} tries)"
+            ),
+        )
         self.tokens_fetched = 0
-        if TOKEN_REQUEST_USES_BUDGET:
-            adapter = BudgetedAdapter(budget)
-            self._session.mount("https://", adapter)
-            self._session.mount("http://", adapter)
+        #: Requests already sent again with a new token after a 401 (once each).
+        self.renewed_for: weakref.WeakSet[requests.PreparedRequest] = weakref.WeakSet()
 
     @property
     def oauth_request_body(self) -> dict[str, t.Any]:
-        """The documented form fields (sent form-encoded by the SDK)."""
+        """The documented form fields (sent form-encoded)."""
         return {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
 
     def is_token_valid(self) -> bool:
@@ -169,34 +197,44 @@ class KameleoonAuthenticator(OAuthAuthenticator):
         self.access_token = None
         self.last_refreshed = None
 
+    def token_rejected(self, request: requests.PreparedRequest) -> bool:
+        """Kameleoon answered 401 to ``request``: forget the token; worth one more try with a new one?
+
+        True the first time for a request (expired or revoked token), False when the
+        request was already sent again with a fresh token (the credentials are wrong).
+        """
+        if request in self.renewed_for:
+            return False
+        self.renewed_for.add(request)
+        self.invalidate()
+        return True
+
     def update_access_token(self) -> None:
         """Fetch a token, retrying 429/5xx and broken connections; clear errors otherwise."""
-        retrying = backoff.on_exception(
-            self.policy.wait_generator,
-            (RetriableAPIError, requests.ConnectionError, requests.Timeout),
-            max_tries=self.policy.max_tries,
-            jitter=None,
-        )
-        retrying(self._fetch_token)()
+        self.retrier.call(self.fetch_token)
 
-    def _fetch_token(self) -> None:
-        try:
-            super().update_access_token()
-        except RuntimeError as exc:
-            response = getattr(exc.__cause__, "response", None)
-            status = response.status_code if response is not None else None
-            detail = self.redactor(response.text.strip()[:300]) if response is not None else "no answer"
+    def fetch_token(self) -> None:
+        """One token request (``POST /oauth/token``, form-encoded)."""
+        self.logger.info("Requesting a new Kameleoon access token")
+        requested_at = datetime.now(UTC)
+        response = self.session.post(self.auth_endpoint, data=self.oauth_request_payload, timeout=self.timeout)
+        status = response.status_code
+        if status >= HTTPStatus.BAD_REQUEST:
+            detail = self.redactor(response.text.strip()[:300])
             msg = f"Kameleoon answered {status} to the token request POST {TOKEN_PATH}: {detail}"
-            if status is not None and (
-                status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR
-            ):
-                raise RetriableAPIError(msg) from None
-            raise FatalAPIError(f"{msg} ({CREDENTIALS_HINT})") from None
+            if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+                raise RetriableAPIError(msg, response)
+            raise FatalAPIError(f"{msg} ({CREDENTIALS_HINT})")
+        body = response.json()
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            msg = f"Kameleoon answered {status} to the token request POST {TOKEN_PATH} without an access_token"
+            raise FatalAPIError(msg)
+        self.access_token = body["access_token"]
+        expiration = body.get("expires_in")
+        self.expires_in = int(expiration) if expiration else None
+        self.last_refreshed = requested_at
         self.redactor.add(self.access_token)
         self.tokens_fetched += 1
-
-    def handle_error(self, *, content: str, status_code: int | None) -> None:
-        """Errors are reported by :meth:`_fetch_token`, once and redacted."""
 
 
 class KameleoonStream(VendorRESTStream[t.Any]):
@@ -213,16 +251,7 @@ class KameleoonStream(VendorRESTStream[t.Any]):
     @property
     def authenticator(self) -> KameleoonAuthenticator:
         """The tap's one authenticator (one token per run)."""
-        return self._tap.authenticator  # type: ignore[attr-defined,no-any-return]
-
-    def _request(self, prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
-        """Send; after a 401, fetch a new token and send once more."""
-        try:
-            return super()._request(prepared_request, context)
-        except TokenRejectedError:
-            self.logger.info("Kameleoon rejected the access token (expired or revoked); fetching a new one")
-            self.authenticator.invalidate()
-            return super()._request(prepared_request, context)
+        return self.vendor_tap.authenticator  # type: ignore[attr-defined,no-any-return]
 
     def call(
         self,
@@ -241,7 +270,7 @@ class KameleoonStream(VendorRESTStream[t.Any]):
         prepared = self.build_prepared_request(method=method, url=url, params=params or {}, headers=self.http_headers)
 
         def attempt(request: requests.PreparedRequest, context: Context | None) -> requests.Response:
-            response = self._request(request, context)
+            response = self.send(request, context)
             if expect_json:
                 try:
                     response.json()
@@ -257,6 +286,10 @@ class KameleoonStream(VendorRESTStream[t.Any]):
         status = response.status_code
         path = requests.utils.urlparse(response.url).path
         if status == HTTPStatus.UNAUTHORIZED:
+            if self.authenticator.token_rejected(response.request):
+                request = self.request_description(response)
+                msg = f"Kameleoon rejected the access token (expired or revoked) on {request}; fetching a new one"
+                raise RetryNow(msg, response)
             raise TokenRejectedError(f"{self.response_error_message(response)} ({CREDENTIALS_HINT})")
         if status == HTTPStatus.FORBIDDEN and path.endswith(GLOBAL_REQUEST_PATH):
             raise FatalAPIError(f"{self.response_error_message(response)}: {ADDON_HINT}")

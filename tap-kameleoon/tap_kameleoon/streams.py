@@ -21,6 +21,9 @@ if t.TYPE_CHECKING:
 class _ValidatedArray(KameleoonStream):
     """A stream whose answer is a JSON array of records, each checked against the schema."""
 
+    #: Validate against the whole schema instead of the selected part (records the tap uses itself).
+    keep_whole_records: bool = False
+
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         """Each item, validated; a bad one is named by its position and id."""
         items = response.json()
@@ -29,7 +32,7 @@ class _ValidatedArray(KameleoonStream):
             raise RecordValidationError(self.name, msg)
         for index, item in enumerate(items):
             try:
-                yield self.validate_record(item)
+                yield self.validate_record(item, whole=self.keep_whole_records)
             except RecordValidationError as exc:
                 raise exc.at(f"item #{index}, id={item.get('id') if isinstance(item, dict) else None!r}") from None
 
@@ -43,10 +46,13 @@ class SitesStream(_ValidatedArray):
     primary_keys = ("id",)
     replication_key = None
     schema = schemas.SITES
+    # The tap keeps the whole answer (it needs id and code whatever is selected).
+    keep_whole_records = True
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        """The tap's one ``GET /sites`` of the run (also used to pick the sites of the other streams)."""
-        return self._tap.sites  # type: ignore[attr-defined,no-any-return]
+        """The tap's one ``GET /sites`` of the run, pruned to what the catalog selects."""
+        for site in self.vendor_tap.sites:  # type: ignore[attr-defined]
+            yield self.validate_record(site)
 
 
 class _SegmentPages(PageNumberPaginator):
@@ -83,7 +89,7 @@ class SegmentsStream(_ValidatedArray):
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         """The documented body ``{filter, page, perPage, sort}``, filtered to the selected sites."""
         request = super().get_http_request(page=page)
-        site_ids = [site["id"] for site in self._tap.selected_sites()]  # type: ignore[attr-defined]
+        site_ids = [site["id"] for site in self.vendor_tap.selected_sites()]  # type: ignore[attr-defined]
         request.data = {
             "filter": [{"field": "siteId", "operator": "IN", "parameters": site_ids}],
             "page": page.next_page_token or 1,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import typing as t
 from functools import cached_property
 
-import requests
 from singer_sdk import typing as th
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_kameleoon.audiences import (
     DEFAULT_LOOKBACK_DAYS,
@@ -30,7 +28,7 @@ from tap_kameleoon.client import (
 )
 from tap_kameleoon.streams import SegmentsStream, SitesStream
 from vendor_http import (
-    AsyncJobError,
+    ExplainedError,
     RateBudget,
     VendorTap,
     api_url_setting,
@@ -45,7 +43,7 @@ if t.TYPE_CHECKING:
     from singer_sdk import Stream
 
 
-class SiteCodeError(ValueError):
+class SiteCodeError(ExplainedError, ValueError):
     """A code in ``site_codes`` that the credentials cannot see."""
 
 
@@ -190,11 +188,17 @@ class TapKameleoon(VendorTap):
             redactor=self.redactor,
             budget=self.rate_budget,
             policy=self.retry_policy,
+            timeout=float(self.config.get("request_timeout_seconds", 300.0)),
+            logger=self.logger,
         )
 
     @cached_property
     def sites(self) -> list[dict[str, t.Any]]:
-        """Every site the credentials can see (one ``GET /sites`` per run)."""
+        """Every site the credentials can see (one ``GET /sites`` per run), whole.
+
+        Validated against the whole schema, not the catalog's selection: the tap relies
+        on ``id`` and ``code`` whatever the user selected of the ``sites`` stream.
+        """
         return list(t.cast("SitesStream", self.streams[SitesStream.name]).request_records(None))
 
     def selected_sites(self) -> list[dict[str, t.Any]]:
@@ -226,14 +230,6 @@ class TapKameleoon(VendorTap):
             AudiencePeriodStatsStream(self),
             AudienceBreakdownStatsStream(self),
         ]
-
-    def sync_all(self) -> None:
-        """Sync; a vendor, job or data error ends the run with one clear line and exit code 1."""
-        try:
-            super().sync_all()
-        except (FatalAPIError, RetriableAPIError, AsyncJobError, ValueError, requests.RequestException) as exc:
-            self.logger.error("tap-kameleoon stopped: %s", self.redactor(str(exc)))
-            raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

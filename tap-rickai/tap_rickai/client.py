@@ -15,6 +15,7 @@ import pendulum
 from singer_sdk.authenticators import APIKeyAuthenticator
 
 from vendor_http import (
+    PageOffset,
     RateBudget,
     RecordValidationError,
     StreamedPages,
@@ -75,7 +76,7 @@ class RickaiLimits:
         return RateBudget(min_interval=self.min_request_interval_seconds, max_in_flight=1)
 
 
-class RickaiStream(VendorRESTStream[int]):
+class RickaiStream(VendorRESTStream[PageOffset]):
     """Base stream for Rick.ai: token header, offset paging over streamed pages."""
 
     vendor_name = "Rick.ai"
@@ -117,7 +118,7 @@ class RickaiStream(VendorRESTStream[int]):
             describe=f"{self.vendor_name} {self.name}",
         )
 
-    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+    def get_http_request(self, *, page: PageContext[PageOffset]) -> HTTPRequest:
         """One day window (from the context) at the paginator's offset."""
         request = super().get_http_request(page=page)
         day = (page.stream_context or {})["day"]
@@ -125,7 +126,7 @@ class RickaiStream(VendorRESTStream[int]):
             "start": day,
             "end": day,
             "limit": self.page_size,
-            "offset": page.next_page_token or 0,
+            "offset": page.next_page_token.offset if page.next_page_token else 0,
         }
         return request
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from target_calltouch_plans.client import ImportRejectedError
-from vendor_http import AsyncJobError, JobFailedError
+from vendor_http import AsyncJobError, ExplainedError, JobFailedError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +30,7 @@ if t.TYPE_CHECKING:
 Entry = tuple["RecordRef", dict[str, t.Any]]
 
 
-class ImportFailedError(Exception):
+class ImportFailedError(ExplainedError):
     """An import did not end in success, or Calltouch refused plans; the run must fail."""
 
 
@@ -41,7 +41,6 @@ class ImportRecord:
     import_id: str
     items: int
     started_at: datetime
-    started: float
     finished_at: datetime | None = None
     status: str = "in progress..."
     polls: int = 0
@@ -128,7 +127,7 @@ class Importer:
                 queue.appendleft(remainder)
             return
         now = datetime.now(UTC)
-        record = ImportRecord(import_id, len(batch), now, time.monotonic())
+        record = ImportRecord(import_id, len(batch), now)
         self.imports.append(record)
         active[import_id] = _Active(self.poller.start(import_id), record, batch)
         self.logger.info("Calltouch import %s started with %d plan item(s)", import_id, len(batch))

@@ -23,6 +23,7 @@ import typing as t
 from dataclasses import dataclass, field
 
 from target_calltouch_plans.plans import InvalidPlanError, PlanKey, RecordRef, plan_key, to_plan_item
+from vendor_http import ExplainedError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,7 +35,7 @@ if t.TYPE_CHECKING:
 MAX_LISTED_ERRORS = 20
 
 
-class InvalidPlansError(Exception):
+class InvalidPlansError(ExplainedError):
     """Records that are not valid plans, in ``on_invalid_record: fail`` mode."""
 
 
@@ -121,7 +122,9 @@ class PlanRun:
 
     def write_reject(self, ref: RecordRef, record: dict[str, t.Any], reasons: list[str]) -> None:
         """Append one rejected record to the reject file."""
-        assert self.reject_path is not None
+        if self.reject_path is None:
+            msg = "a record was rejected, but the run has no reject file (on_invalid_record is not 'reject')"
+            raise RuntimeError(msg)
         self.stats.rejected += 1
         line = {"stream": ref.stream, "position": ref.position, "errors": reasons, "record": record}
         self.reject_path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +148,7 @@ class PlanRun:
             msg = (
                 f"{count} record(s) are not valid Calltouch plans; nothing more is imported. "
                 "Fix them, or set on_invalid_record=reject to import the valid ones and write the "
-                "others to the reject file:\n  " + "\n  ".join(listed) + more
+                "others to the reject file: " + "; ".join(listed) + more
             )
             raise InvalidPlansError(msg)
         pending = self._pending.pop(sink, {})

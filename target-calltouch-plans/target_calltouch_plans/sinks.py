@@ -9,7 +9,21 @@ from singer_sdk.sinks import BatchSink
 from target_calltouch_plans.typed_input import TypedInputSink
 
 if t.TYPE_CHECKING:
-    from target_calltouch_plans.target import TargetCalltouchPlans
+    from target_calltouch_plans.run import PlanRun
+
+
+class PlansRunner(t.Protocol):
+    """What the sinks need of the target: its one run of plans, the imports, the summary."""
+
+    @property
+    def plan_run(self) -> PlanRun:
+        """Validation, duplicates and state checkpoints of the run."""
+
+    def start_imports(self) -> PlanRun:
+        """The run, with its importer attached."""
+
+    def print_summary(self, *, failed: bool) -> None:
+        """Report what the run did."""
 
 
 class PlansSink(TypedInputSink, BatchSink):
@@ -23,10 +37,10 @@ class PlansSink(TypedInputSink, BatchSink):
     that many rows is validated whole before the first request.
     """
 
-    def __init__(self, target: TargetCalltouchPlans, *args: t.Any, **kwargs: t.Any) -> None:
+    def __init__(self, target: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
         """Keep the target: the run (validation, imports, state) is shared by all sinks."""
         super().__init__(target, *args, **kwargs)
-        self.plans_target = target
+        self.plans_target: PlansRunner = target
 
     def process_record(self, record: dict, context: dict) -> None:
         """Validate and buffer (the SDK's own list is not used)."""

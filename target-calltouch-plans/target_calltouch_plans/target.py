@@ -7,13 +7,12 @@ import typing as t
 from functools import cached_property
 from pathlib import Path
 
-from singer_sdk import Target
 from singer_sdk import typing as th
 
 from target_calltouch_plans.catalogue import MAX_ITEMS_PER_IMPORT
 from target_calltouch_plans.client import DEFAULT_API_URL, CalltouchClient, describe_error
-from target_calltouch_plans.importer import Importer, ImportFailedError
-from target_calltouch_plans.run import InvalidPlansError, PlanRun
+from target_calltouch_plans.importer import Importer
+from target_calltouch_plans.run import PlanRun
 from target_calltouch_plans.sinks import PlansSink
 from target_calltouch_plans.typed_input import PlanInputReader
 from vendor_http import (
@@ -21,16 +20,11 @@ from vendor_http import (
     PollSchedule,
     RateBudget,
     RateWindow,
-    Redactor,
-    RetryPolicy,
-    VendorHTTPError,
     VendorSession,
+    VendorTarget,
     api_url_setting,
-    check_api_url,
-    install_redaction,
     poll_settings,
     retry_settings,
-    validate_settings,
 )
 
 #: Documented: at most 5 requests per second per IP. The default stays below it,
@@ -39,11 +33,9 @@ DOCUMENTED_REQUESTS_PER_SECOND = 5
 DEFAULT_REQUESTS_PER_SECOND = 4
 DEFAULT_MAX_IMPORTS_IN_FLIGHT = 10
 DEFAULT_REJECT_FILE = "calltouch-plans-rejected.jsonl"
-#: Failures whose message says all there is to say (which import, which record, what to do).
-EXPLAINED_FAILURES = (ImportFailedError, InvalidPlansError, VendorHTTPError)
 
 
-class TargetCalltouchPlans(Target):
+class TargetCalltouchPlans(VendorTarget):
     """Imports plan metrics into Calltouch and polls every import to its end."""
 
     name = "target-calltouch-plans"
@@ -126,38 +118,21 @@ class TargetCalltouchPlans(Target):
         *retry_settings(),
     ).to_dict()
 
-    @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
-        """Run the target; a failure it explains ends with its message and exit code 1, no traceback."""
-        try:
-            super().invoke(*args, **kwargs)
-        except EXPLAINED_FAILURES as error:
-            sys.stderr.write(f"{cls.name} failed: {error}\n")
-            sys.exit(1)
-
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        """Check the settings before any record is read."""
+        """Check the settings (in the plugin base) before any record is read."""
         super().__init__(*args, **kwargs)
         # Sinks are drained one after the other: they share one run (duplicates, state
         # checkpoints) and one request budget, and each drain already keeps several
         # imports in flight.
         self.max_parallelism = 1
-        install_redaction(self.redactor)
-        if kwargs.get("validate_config", True):
-            validate_settings(self.config, {"api_url": check_api_url})
         self._summary_printed = False
 
     # Shared by every sink
 
-    @cached_property
-    def redactor(self) -> Redactor:
-        """Masks the API token wherever it could appear."""
-        return Redactor([str(self.config.get("api_token") or "")])
-
-    @cached_property
-    def rate_budget(self) -> RateBudget:
+    def make_rate_budget(self) -> RateBudget:
         """Every request of the run (adds and status checks) in one per-second window."""
-        return RateBudget(windows=[RateWindow(int(self.config.get("max_requests_per_second", 4)), 1.0)])
+        per_second = int(self.config.get("max_requests_per_second", DEFAULT_REQUESTS_PER_SECOND))
+        return RateBudget(windows=[RateWindow(per_second, 1.0)])
 
     @cached_property
     def client(self) -> CalltouchClient:
@@ -165,7 +140,7 @@ class TargetCalltouchPlans(Target):
         session = VendorSession(
             vendor_name="Calltouch",
             budget=self.rate_budget,
-            policy=RetryPolicy.from_config(self.config),
+            policy=self.retry_policy,
             redactor=self.redactor,
             timeout=float(self.config.get("request_timeout_seconds", 300.0)),
             headers={"Access-Token": str(self.config["api_token"]), "SiteId": str(self.config["site_id"])},
@@ -201,7 +176,7 @@ class TargetCalltouchPlans(Target):
     def plan_run(self) -> PlanRun:
         """Validation, duplicates and state checkpoints of this run."""
         reject = Path(self.config.get("reject_file_path") or DEFAULT_REJECT_FILE) if self.rejecting else None
-        return PlanRun(importer=None, reject_path=reject, emit_state=self.emit_state, logger=self.logger)
+        return PlanRun(importer=None, reject_path=reject, emit_state=self.write_state, logger=self.logger)
 
     def start_imports(self) -> PlanRun:
         """The run with its importer attached (created on the first drain)."""
@@ -211,19 +186,12 @@ class TargetCalltouchPlans(Target):
 
     # State: released only once every record before it is imported
 
-    def _process_state_message(self, message_dict: dict) -> None:
-        """Note where the STATE came in, besides the SDK's handling.
+    def state_received(self, state: dict[str, t.Any]) -> None:
+        """Note where the STATE came in: :class:`PlanRun` releases it once every record before it is imported.
 
-        The SDK (a private hook, there is no public one) keeps only the latest
-        state and writes it after a full drain; :class:`PlanRun` also releases a
-        state as soon as every record before it has been imported.
+        The SDK itself keeps only the latest state and writes it after a full drain.
         """
-        super()._process_state_message(message_dict)
-        self.plan_run.note_state(message_dict["value"])
-
-    def emit_state(self, state: dict[str, t.Any]) -> None:
-        """Write a STATE message the SDK's way (its writer is private)."""
-        self._write_state_message(state)
+        self.plan_run.note_state(state)
 
     def process_endofpipe(self) -> None:
         """Drain everything (the SDK emits the final state), then print the summary."""

@@ -7,7 +7,7 @@ import logging
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from vendor_http.redaction import Redactor, install_redaction
+from vendor_http.redaction import Redactor, install_redaction, redact
 from vendor_http.settings import check_api_url, validate_settings
 
 SECRET = "s3cr3t-token-value"
@@ -78,3 +78,21 @@ def test_validate_settings_lists_every_problem() -> None:
         )
     assert len(info.value.errors) == 2
     assert "setting 'other' is odd" in info.value.errors
+
+
+def test_one_log_record_factory_serves_every_redactor_of_the_process(caplog: pytest.LogCaptureFixture) -> None:
+    # A tap or target object per redactor: the SDK's test suites create dozens in one process.
+    install_redaction(Redactor(["first-secret-aaaa"]))
+    factory = logging.getLogRecordFactory()
+    redactors = [Redactor([f"secret-number-{n:03d}"]) for n in range(50)]
+    for redactor in redactors:
+        install_redaction(redactor)
+        install_redaction(redactor)  # idempotent
+    assert logging.getLogRecordFactory() is factory  # the chain did not grow
+    late = redactors[7]
+    late.add("access-token-learnt-later")  # e.g. an OAuth token fetched mid-run
+    logger = logging.getLogger("test.redaction.registry")
+    with caplog.at_level(logging.INFO, logger="test.redaction.registry"):
+        logger.info("first-secret-aaaa secret-number-049 %s", "access-token-learnt-later")
+    assert caplog.records[-1].getMessage() == "*** *** ***"
+    assert redact("secret-number-000 and access-token-learnt-later") == "*** and ***"

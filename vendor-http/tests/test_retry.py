@@ -1,4 +1,4 @@
-"""Retry-After parsing and the wait generator the SDK's backoff decorator drives."""
+"""Retry-After parsing and the waits of the one retry engine (streams, sessions, authenticators)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 
-from vendor_http.retry import RetryPolicy, parse_retry_after
+from vendor_http.retry import Retrier, RetryPolicy, parse_retry_after
 
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 
@@ -40,19 +40,17 @@ def _error_with_retry_after(value: str | None) -> RetriableAPIError:
     return RetriableAPIError("429", response)
 
 
-def test_wait_generator_uses_retry_after_exactly_and_caps_it() -> None:
+def test_waits_use_retry_after_exactly_and_cap_it() -> None:
     policy = RetryPolicy(retry_after_max_seconds=10.0, backoff_initial_seconds=1.0)
-    waits = policy.wait_generator()
-    next(waits)
-    assert waits.send(_error_with_retry_after("3")) == 3.0  # no jitter added
-    assert waits.send(_error_with_retry_after("3600")) == 10.0  # capped
+    retrier = Retrier(policy, vendor_name="Acme")
+    assert retrier.wait_before_retry(_error_with_retry_after("3"), 1) == 3.0  # no jitter added
+    assert retrier.wait_before_retry(_error_with_retry_after("3600"), 2) == 10.0  # capped
 
 
-def test_wait_generator_backs_off_exponentially_without_retry_after() -> None:
+def test_waits_back_off_exponentially_without_retry_after() -> None:
     policy = RetryPolicy(backoff_initial_seconds=1.0, backoff_max_seconds=5.0, jitter=0.0)
-    waits = policy.wait_generator()
-    next(waits)
-    got = [waits.send(ConnectionResetError()) for _ in range(5)]
+    retrier = Retrier(policy, vendor_name="Acme")
+    got = [retrier.wait_before_retry(ConnectionResetError(), attempt) for attempt in range(1, 6)]
     assert got == [1.0, 2.0, 4.0, 5.0, 5.0]
 
 

@@ -2,7 +2,8 @@
 
 One rate budget per plugin process, Retry-After aware retries, streamed JSON
 pages, fast record validation, date windows, asynchronous job polling and secret
-redaction, wired into the Meltano Singer SDK through :class:`VendorTap` and :class:`VendorRESTStream`.
+redaction, wired into the Meltano Singer SDK through :class:`VendorTap`, :class:`VendorTarget`
+and :class:`VendorRESTStream`; every private SDK API used is in :mod:`vendor_http.sdk_seam`.
 """
 
 from vendor_http.dates import (
@@ -15,6 +16,7 @@ from vendor_http.dates import (
     parse_datetime_setting,
     split_windows,
 )
+from vendor_http.errors import ExplainedError, failure_message
 from vendor_http.jobs import (
     AsyncJob,
     AsyncJobError,
@@ -27,14 +29,14 @@ from vendor_http.jobs import (
     poll_settings,
 )
 from vendor_http.json_stream import StreamedJsonPage
-from vendor_http.paging import BrokenResponseError, StreamedPages, TotalOffsetPaginator
+from vendor_http.paging import BrokenResponseError, PageOffset, StreamedPages, TotalOffsetPaginator
+from vendor_http.plugin import VendorPlugin, VendorTap, VendorTarget
 from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
 from vendor_http.records import RecordValidationError, RecordValidator
-from vendor_http.redaction import Redactor, install_redaction
-from vendor_http.retry import RetryPolicy, parse_retry_after
+from vendor_http.redaction import Redactor, install_redaction, redact
+from vendor_http.retry import Retrier, RetryNow, RetryPolicy, is_transient, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
-from vendor_http.sdk_tap import VendorTap
-from vendor_http.session import VendorHTTPError, VendorSession
+from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session
 from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
@@ -44,36 +46,46 @@ __all__ = [
     "BudgetedAdapter",
     "DateSettingError",
     "DateWindow",
+    "ExplainedError",
     "JobFailedError",
     "JobPoller",
     "JobState",
     "JobStatus",
     "JobTimeoutError",
+    "PageOffset",
     "PollSchedule",
     "RateBudget",
     "RateWindow",
     "RecordValidationError",
     "RecordValidator",
     "Redactor",
+    "Retrier",
+    "RetryNow",
     "RetryPolicy",
     "StreamedJsonPage",
     "StreamedPages",
     "TotalOffsetPaginator",
     "VendorHTTPError",
+    "VendorPlugin",
     "VendorRESTStream",
     "VendorSession",
     "VendorTap",
+    "VendorTarget",
     "api_url_setting",
+    "budgeted_session",
     "check_api_url",
     "clamp_range",
     "date_range_checks",
+    "failure_message",
     "from_settings",
     "incremental_start",
     "install_redaction",
+    "is_transient",
     "parse_date_setting",
     "parse_datetime_setting",
     "parse_retry_after",
     "poll_settings",
+    "redact",
     "retry_settings",
     "selected_schema",
     "split_windows",

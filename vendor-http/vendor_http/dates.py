@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import pendulum
 
+from vendor_http.errors import ExplainedError
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
 
-class DateSettingError(ValueError):
+class DateSettingError(ValueError, ExplainedError):
     """A date setting that cannot be understood; the message names the setting."""
 
 

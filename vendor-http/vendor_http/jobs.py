@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from singer_sdk import typing as th
 
+from vendor_http.errors import ExplainedError
 from vendor_http.settings import from_settings
 
 if t.TYPE_CHECKING:
@@ -45,7 +46,7 @@ class JobStatus:
     message: str | None = None
 
 
-class AsyncJobError(Exception):
+class AsyncJobError(ExplainedError):
     """A vendor job did not end in success; ``job_id`` lets the user look it up."""
 
     def __init__(self, job_id: str, message: str) -> None:

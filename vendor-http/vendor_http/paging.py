@@ -6,8 +6,9 @@ import logging
 import typing as t
 import weakref
 
-from singer_sdk.pagination import OffsetPaginator
+from singer_sdk.pagination import BaseAPIPaginator
 
+from vendor_http.errors import ExplainedError
 from vendor_http.json_stream import StreamedJsonPage
 
 if t.TYPE_CHECKING:
@@ -21,7 +22,7 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class BrokenResponseError(RuntimeError):
+class BrokenResponseError(RuntimeError, ExplainedError):
     """The vendor's response bodies kept breaking off; the run cannot go on."""
 
 
@@ -48,7 +49,18 @@ class StreamedPages:
         return self._pages[response]
 
 
-class TotalOffsetPaginator(OffsetPaginator):
+class PageOffset(t.NamedTuple):
+    """The paginator's token: the offset to ask for, and how often in a row a body broke there.
+
+    A tuple, not a bare offset, so that asking again at the same offset after a broken
+    body is a new token (the SDK stops at a repeated or empty token).
+    """
+
+    offset: int
+    broken: int = 0
+
+
+class TotalOffsetPaginator(BaseAPIPaginator[PageOffset]):
     """``offset``/``limit`` paging that stops when ``total`` is reached.
 
     - The next offset is the current one plus the items actually read, so a page
@@ -56,6 +68,9 @@ class TotalOffsetPaginator(OffsetPaginator):
     - Paging stops as soon as ``offset + read >= total``: no extra empty request.
     - A broken body is retried after a backoff (on the shared budget, without
       sleeping here) at most ``max_tries`` times in a row, then the run fails.
+
+    Only the SDK's public paginator hooks are used (``has_more``, ``get_next``,
+    ``continue_if_empty``); the token is a :class:`PageOffset`.
     """
 
     def __init__(
@@ -70,50 +85,64 @@ class TotalOffsetPaginator(OffsetPaginator):
         start_value: int = 0,
     ) -> None:
         """Page through ``pages`` with ``page_size`` items per request."""
-        super().__init__(start_value, page_size)
+        super().__init__(PageOffset(start_value))
+        self.page_size = page_size
         self._pages = pages
         self._policy = policy
         self._budget = budget
         self._describe = describe
         self._total_key = total_key
-        self._broken_in_a_row = 0
+        self._next: tuple[requests.Response, PageOffset | None] | None = None
         #: The vendor's total, once a complete page has reported it.
         self.total: int | None = None
 
-    def advance(self, response: requests.Response) -> None:
-        """Move to the next offset, or finish; see the class docstring."""
+    def next_offset(self, response: requests.Response) -> PageOffset | None:
+        """Where to ask next after ``response``, or ``None`` when paging is done (decided once per response)."""
+        if self._next is not None and self._next[0] is response:
+            return self._next[1]
         page = self._pages.page(response)
-        next_offset = self.current_value + page.count
+        current = self.current_value
+        offset = current.offset + page.count
+        token: PageOffset | None
         if not page.complete:
-            self._broken_in_a_row += 1
-            if self._broken_in_a_row >= self._policy.max_tries:
+            broken = current.broken + 1
+            if broken >= self._policy.max_tries:
                 msg = (
                     f"{self._describe}: the response body broke off "
-                    f"{self._broken_in_a_row} times in a row (last at offset "
-                    f"{next_offset}: {page.error!r}); giving up"
+                    f"{broken} times in a row (last at offset "
+                    f"{offset}: {page.error!r}); giving up"
                 )
                 raise BrokenResponseError(msg)
-            wait = self._policy.backoff(self._broken_in_a_row)
+            wait = self._policy.backoff(broken)
             logger.warning(
                 "%s: the response body broke off after %d items (%s); asking again from offset %d in %.1fs",
                 self._describe,
                 page.count,
                 type(page.error).__name__,
-                next_offset,
+                offset,
                 wait,
             )
             self._budget.pause_for(wait)
-            self._value = next_offset
-            return
-        self._broken_in_a_row = 0
-        total = page.top_level_int(self._total_key)
-        if total is None:
-            # No total to trust: a short page is the last one.
-            self._finished = page.count < self.page_size
+            token = PageOffset(offset, broken)
         else:
-            self.total = total
-            self._finished = next_offset >= total or page.count == 0
-        self._value = next_offset
+            total = page.top_level_int(self._total_key)
+            if total is None:
+                # No total to trust: a short page is the last one.
+                finished = page.count < self.page_size
+            else:
+                self.total = total
+                finished = offset >= total or page.count == 0
+            token = None if finished else PageOffset(offset)
+        self._next = (response, token)
+        return token
+
+    def has_more(self, response: requests.Response) -> bool:
+        """Whether another request follows ``response``; see the class docstring."""
+        return self.next_offset(response) is not None
+
+    def get_next(self, response: requests.Response) -> PageOffset | None:
+        """The token of the next request."""
+        return self.next_offset(response)
 
     def continue_if_empty(self, response: requests.Response) -> bool:
         """A broken page may have yielded nothing; it is still worth a retry."""

@@ -16,6 +16,8 @@ import typing as t
 
 import msgspec
 
+from vendor_http.errors import ExplainedError
+
 _counter = itertools.count()
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -92,7 +94,7 @@ class RecordValidator:
             raise RecordValidationError(self.stream, str(exc)) from None
 
 
-class RecordValidationError(ValueError):
+class RecordValidationError(ValueError, ExplainedError):
     """A record that does not match its stream's schema."""
 
     def __init__(self, stream: str, problem: str, where: str | None = None) -> None:

@@ -1,24 +1,52 @@
-"""Retry policy: which failures are retried, how long to wait, how often to try.
+"""The one retry engine: which failures are retried, how long to wait, how often to try.
 
 Waits the vendor asks for (``Retry-After``, in seconds or as an HTTP-date) are
 honoured exactly, without jitter, up to a cap. Every other retry waits an
-exponentially growing, jittered delay.
+exponentially growing, jittered delay. :class:`RetryPolicy` holds the knobs (user
+settings); :class:`Retrier` runs a call under them and logs each retry once. SDK
+streams (through ``request_decorator``), :class:`~vendor_http.VendorSession` and
+authenticators all retry with it.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
+import logging
 import random
+import time
 import typing as t
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import requests
+from singer_sdk.exceptions import RetriableAPIError
+
 from vendor_http.settings import from_settings
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Mapping
+    from collections.abc import Callable, Mapping
 
-    import requests
+_R = t.TypeVar("_R")
+
+#: Transport failures worth another try: the vendor may not have seen the request, or
+#: its answer broke off. The same list as the SDK's own ``request_decorator``.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionResetError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+class RetryNow(RetriableAPIError):
+    """A failure worth one more try at once, without a backoff (e.g. with a new access token)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """A retriable answer (``RetriableAPIError``) or a transport failure."""
+    return isinstance(error, (RetriableAPIError, *TRANSIENT_ERRORS))
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -85,15 +113,75 @@ class RetryPolicy:
             return min(retry_after, self.retry_after_max_seconds)
         return self.backoff(attempt)
 
-    def wait_generator(self) -> Generator[float, t.Any, None]:
-        """A ``backoff`` wait generator fed with the exception of each failed try.
 
-        The SDK's ``request_decorator`` sends each exception into the generator,
-        so a ``Retry-After`` on the failed response decides the wait.
-        """
-        exception = yield  # type: ignore[misc]
+class Retrier:
+    """Runs a call, retrying the failures ``is_retriable`` accepts, per a :class:`RetryPolicy`.
+
+    The wait before a retry is the failed answer's ``Retry-After`` (capped), none for
+    :class:`RetryNow`, else the policy's jittered backoff. Each retry is logged once, at
+    WARNING, naming the vendor, the try and the reason; when the tries run out the last
+    failure is raised (or what ``give_up(failure, tries)`` makes of it).
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        vendor_name: str,
+        logger: logging.Logger | None = None,
+        is_retriable: Callable[[BaseException], bool] = is_transient,
+        give_up: Callable[[BaseException, int], BaseException] | None = None,
+        describe: Callable[[BaseException], str] = str,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Retry with ``policy``; ``describe`` renders a failure for the log (redacted)."""
+        self.policy = policy
+        self.vendor_name = vendor_name
+        self.logger = logger or logging.getLogger(__name__)
+        self.is_retriable = is_retriable
+        self.give_up = give_up
+        self.describe = describe
+        self.sleep = sleep
+        #: Retries made (not counting first tries), for summaries and benchmarks.
+        self.retries = 0
+
+    def wait_before_retry(self, error: BaseException, attempt: int) -> float:
+        """Seconds to wait after try number ``attempt`` (1-based) failed with ``error``."""
+        if isinstance(error, RetryNow):
+            return 0.0
+        return self.policy.wait_for(retry_after_seconds(getattr(error, "response", None)), attempt)
+
+    def call(self, func: Callable[..., _R], *args: t.Any, **kwargs: t.Any) -> _R:
+        """``func(*args, **kwargs)``, tried up to ``max_tries`` times."""
         attempt = 0
         while True:
             attempt += 1
-            response = getattr(exception, "response", None)
-            exception = yield self.wait_for(retry_after_seconds(response), attempt)
+            try:
+                return func(*args, **kwargs)
+            except Exception as error:
+                if not self.is_retriable(error):
+                    raise
+                if attempt >= self.policy.max_tries:
+                    if self.give_up is None:
+                        raise
+                    raise self.give_up(error, attempt) from None
+                wait = self.wait_before_retry(error, attempt)
+                self.retries += 1
+                self.logger.warning(
+                    "%s request failed (try %d of %d), retrying in %.1fs: %s",
+                    self.vendor_name,
+                    attempt,
+                    self.policy.max_tries,
+                    wait,
+                    self.describe(error),
+                )
+            self.sleep(wait)
+
+    def wrap(self, func: Callable[..., _R]) -> Callable[..., _R]:
+        """``func`` retried by :meth:`call` (the shape of the SDK's ``request_decorator``)."""
+
+        @functools.wraps(func)
+        def retried(*args: t.Any, **kwargs: t.Any) -> _R:
+            return self.call(func, *args, **kwargs)
+
+        return retried

@@ -7,27 +7,22 @@ Every plugin's ``client.py`` derives its one base stream from
 from __future__ import annotations
 
 import typing as t
-from datetime import UTC, datetime
 from functools import cached_property
 from http import HTTPStatus
 
-import requests
-from singer_sdk import singerlib as singer
+from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams import RESTStream
 
-from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.records import RecordValidator
-from vendor_http.retry import retry_after_seconds
-from vendor_http.session import request_description, response_error_message, vendor_error_detail
+from vendor_http.retry import Retrier
+from vendor_http.sdk_seam import StreamSeam, write_stream_state
+from vendor_http.session import budgeted_session, request_description, response_error_message, vendor_error_detail
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator
-
-    from backoff.types import Details
+    import requests
     from singer_sdk import Tap
-    from singer_sdk.helpers.types import Context
+    from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.singerlib import SelectionMask
 
     from vendor_http.rate_budget import RateBudget
@@ -54,14 +49,16 @@ def selected_schema(schema: dict[str, t.Any], mask: SelectionMask) -> dict[str, 
     return prune(schema, ())
 
 
-class VendorRESTStream(RESTStream[_T]):
+class VendorRESTStream(StreamSeam[_T]):
     """A REST stream that talks to a vendor politely and fails clearly.
 
     - Requests go through the tap's shared :class:`~vendor_http.RateBudget`.
     - ``validate_response`` only classifies: 429/5xx are retriable, auth failures
       and other 4xx are fatal with the vendor's own message; it never sleeps.
-    - Waits come from the tap's :class:`~vendor_http.RetryPolicy`: Retry-After
-      exactly (capped), otherwise jittered exponential backoff.
+    - Retries are the plugin's one engine (:class:`~vendor_http.Retrier`, through
+      the SDK's ``request_decorator``) with the tap's
+      :class:`~vendor_http.RetryPolicy`: Retry-After exactly (capped), otherwise
+      jittered exponential backoff; each retry logged once.
     - Records are validated against the selected schema by ``validate_record``
       (fast, in C), which replaces the SDK's slower type conformance.
     """
@@ -79,6 +76,8 @@ class VendorRESTStream(RESTStream[_T]):
     def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
         """Attach the stream to the tap's shared budget, policy and redactor."""
         super().__init__(tap, *args, **kwargs)
+        #: The tap this stream belongs to (shared state such as the list of sites).
+        self.vendor_tap = tap
         self.rate_budget: RateBudget = tap.rate_budget  # type: ignore[attr-defined]
         self.retry_policy: RetryPolicy = tap.retry_policy  # type: ignore[attr-defined]
         self.redactor: Redactor = tap.redactor  # type: ignore[attr-defined]
@@ -88,24 +87,40 @@ class VendorRESTStream(RESTStream[_T]):
     @cached_property
     def requests_session(self) -> requests.Session:  # type: ignore[override]
         """A session whose every request passes the tap's rate budget."""
-        session = requests.Session()
-        adapter = BudgetedAdapter(self.rate_budget, on_response=self._on_response)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
+        session = budgeted_session(self.rate_budget, self.retry_policy)
         session.stream = self.stream_responses
         return session
-
-    def _on_response(self, response: requests.Response) -> None:
-        """Hold every stream back when the vendor asks for a pause."""
-        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-            wait = retry_after_seconds(response)
-            if wait is not None:
-                self.rate_budget.pause_for(min(wait, self.retry_policy.retry_after_max_seconds))
 
     @property
     def timeout(self) -> float:  # type: ignore[override]
         """Seconds to wait for a connection or the next bytes of a response."""
         return float(self.config.get("request_timeout_seconds", 300.0))
+
+    def send(self, request: requests.PreparedRequest, context: Context | None = None) -> requests.Response:
+        """Send one prepared request outside the stream's own paging: auth, budget, classification.
+
+        No retries here: wrap it in :meth:`request_decorator` for those. The duration
+        is logged as the SDK logs its own requests' (``http_request_duration``).
+        """
+        response = self.requests_session.send(
+            self.authenticator(request), timeout=self.timeout, allow_redirects=self.allow_redirects
+        )
+        tags: dict[str, t.Any] = {
+            metrics.Tag.STREAM: self.name,
+            metrics.Tag.ENDPOINT: self.path,
+            metrics.Tag.HTTP_STATUS_CODE: response.status_code,
+            metrics.Tag.STATUS: (
+                metrics.Status.SUCCEEDED if response.status_code < HTTPStatus.BAD_REQUEST else metrics.Status.FAILED
+            ),
+        }
+        if context:
+            tags[metrics.Tag.CONTEXT] = context
+        point = metrics.Point(
+            "timer", metric=metrics.Metric.HTTP_REQUEST_DURATION, value=response.elapsed.total_seconds(), tags=tags
+        )
+        metrics.log(self.metrics_logger, point)
+        self.validate_response(response)
+        return response
 
     # Errors
 
@@ -141,29 +156,19 @@ class VendorRESTStream(RESTStream[_T]):
 
     # Retries
 
-    def backoff_wait_generator(self) -> Generator[float, t.Any, None]:  # type: ignore[override]
-        """Retry-After when the vendor gives one, else exponential backoff."""
-        return self.retry_policy.wait_generator()
-
-    def backoff_max_tries(self) -> int:
-        """Tries per request, from the ``max_tries`` setting."""
-        return self.retry_policy.max_tries
-
-    def backoff_jitter(self, value: float) -> float:
-        """No extra jitter: the policy jitters its own backoff, never a Retry-After."""
-        return value
-
-    def backoff_handler(self, details: Details) -> None:
-        """Log each retry with its reason, never with request arguments."""
-        exception = details.get("exception")
-        self.logger.warning(
-            "%s request failed (try %d of %d), retrying in %.1fs: %s",
-            self.vendor_name,
-            details.get("tries", 0),
-            self.retry_policy.max_tries,
-            details.get("wait", 0.0),
-            self.redactor(str(exception)) if exception else "unknown error",
+    @cached_property
+    def retrier(self) -> Retrier:
+        """The plugin's retry engine, logging to this stream's logger."""
+        return Retrier(
+            self.retry_policy,
+            vendor_name=self.vendor_name,
+            logger=self.logger,
+            describe=lambda error: self.redactor(str(error)) or type(error).__name__,
         )
+
+    def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        """Retry ``func`` with :attr:`retrier` instead of the SDK's ``backoff`` decorator."""
+        return self.retrier.wrap(func)
 
     # Records
 
@@ -172,28 +177,22 @@ class VendorRESTStream(RESTStream[_T]):
         """Validator of the selected part of the schema, built once per sync."""
         return RecordValidator(selected_schema(self.effective_schema, self.mask), stream=self.name)
 
-    def validate_record(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+    @cached_property
+    def whole_record_validator(self) -> RecordValidator:
+        """Validator of the whole schema, whatever the catalog selects."""
+        return RecordValidator(self.schema, stream=self.name)
+
+    def validate_record(self, record: dict[str, t.Any], *, whole: bool = False) -> dict[str, t.Any]:
         """Return ``record`` checked against and pruned to the selected schema.
 
+        With ``whole``, against the stream's whole schema instead: for records the
+        plugin uses itself, which must not depend on what the user selected.
         Raises :class:`~vendor_http.RecordValidationError`; callers add which
         record it was with ``error.at(...)``.
         """
-        return self.record_validator(record)
+        return (self.whole_record_validator if whole else self.record_validator)(record)
 
     # Bookmarks
-
-    #: Advance the bookmark only through :meth:`complete_window`, never per record.
-    bookmark_by_window: bool = False
-
-    def _increment_stream_state(
-        self,
-        latest_record: dict[str, t.Any],
-        *,
-        context: Context | None = None,
-    ) -> None:
-        """Per-record bookmark updates, unless the stream bookmarks by window."""
-        if not self.bookmark_by_window:
-            super()._increment_stream_state(latest_record, context=context)
 
     def complete_window(self, value: str, *, context: Context | None = None) -> None:
         """Every record up to ``value`` (a replication-key value) has been emitted.
@@ -204,25 +203,9 @@ class VendorRESTStream(RESTStream[_T]):
         state = self.get_context_state(context)
         current = state.get("replication_key_value")
         if current is None or value > current:
-            super()._increment_stream_state({self.replication_key: value}, context=context)
-        self._write_state_message()
+            self.advance_bookmark(value, context=context)
+        self.write_state_now()
 
-    def _generate_record_messages(
-        self,
-        record: dict[str, t.Any],
-    ) -> Generator[singer.RecordMessage, None, None]:
-        """Emit a record already pruned and validated by :meth:`validate_record`.
-
-        The SDK's version first walks every record to drop deselected properties
-        (about half of the per-record cost of a big stream); ``validate_record``
-        has already done that. Stream maps and the message are as in the SDK.
-        """
-        for stream_map in self.stream_maps:
-            mapped = stream_map.transform(record)
-            if mapped is not None:
-                yield singer.RecordMessage(
-                    stream=stream_map.stream_alias,
-                    record=mapped,
-                    version=self._stream_version,
-                    time_extracted=datetime.now(UTC),
-                )
+    def write_state_now(self) -> None:
+        """Emit STATE at once (the SDK writes it only after records), e.g. a job id to resume."""
+        write_stream_state(self.vendor_tap, self)

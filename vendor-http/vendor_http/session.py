@@ -19,8 +19,9 @@ from http import HTTPStatus
 
 import requests
 
+from vendor_http.errors import ExplainedError
 from vendor_http.rate_budget import BudgetedAdapter
-from vendor_http.retry import retry_after_seconds
+from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -32,12 +33,26 @@ if t.TYPE_CHECKING:
 ERROR_BODY_LIMIT = 500
 #: Top-level keys of a JSON error body that hold the vendor's explanation, in order.
 ERROR_MESSAGE_KEYS = ("error", "message", "errorDescription", "detail")
-#: Transport failures worth another try: the vendor may not have seen the request.
-RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
+
+
+def budgeted_session(budget: RateBudget, policy: RetryPolicy) -> requests.Session:
+    """A ``requests`` session whose every request (http and https) takes a slot of ``budget``.
+
+    A 429 with ``Retry-After`` holds every request of the plugin back for that long
+    (capped by ``policy``), not only the retry of the request that got it.
+    """
+
+    def hold_back(response: requests.Response) -> None:
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            wait = retry_after_seconds(response)
+            if wait is not None:
+                budget.pause_for(min(wait, policy.retry_after_max_seconds))
+
+    session = requests.Session()
+    adapter = BudgetedAdapter(budget, on_response=hold_back)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def vendor_error_detail(response: requests.Response, redactor: Redactor) -> str:
@@ -78,7 +93,7 @@ def is_retriable_status(status: int, extra: t.Collection[int] = ()) -> bool:
     return status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR or status in extra
 
 
-class VendorHTTPError(Exception):
+class VendorHTTPError(ExplainedError):
     """A request failed for good; the message is redacted and names the request.
 
     ``response`` is the last answer (``None`` after a transport failure);
@@ -129,22 +144,27 @@ class VendorSession:
         self.describe_error = describe_error
         self.extra_retry_statuses = frozenset(extra_retry_statuses)
         self.logger = logger or logging.getLogger(__name__)
-        self._sleep = sleep
-        self.session = requests.Session()
-        adapter = BudgetedAdapter(budget, on_response=self._on_response)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.session = budgeted_session(budget, policy)
         self.session.headers.update(headers or {})
-        #: Requests sent (every try) and retries made, for summaries and benchmarks.
+        self.retrier = Retrier(
+            policy,
+            vendor_name=vendor_name,
+            logger=self.logger,
+            is_retriable=lambda error: isinstance(error, VendorHTTPError) and error.retriable,
+            give_up=lambda error, tries: VendorHTTPError(
+                f"{error} (gave up after {tries} tries)",
+                response=getattr(error, "response", None),
+                retriable=True,
+            ),
+            sleep=sleep,
+        )
+        #: Requests sent (every try), for summaries and benchmarks.
         self.requests_sent = 0
-        self.retries = 0
 
-    def _on_response(self, response: requests.Response) -> None:
-        """Hold every request of the plugin back when the vendor asks for a pause."""
-        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-            wait = retry_after_seconds(response)
-            if wait is not None:
-                self.budget.pause_for(min(wait, self.policy.retry_after_max_seconds))
+    @property
+    def retries(self) -> int:
+        """Retries made so far (tries after a first one)."""
+        return self.retrier.retries
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -168,45 +188,28 @@ class VendorSession:
         retriable failures once ``max_tries`` is used up.
         """
         kwargs.setdefault("timeout", self.timeout)
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests_sent += 1
-            try:
-                response = self.session.request(method, url, **kwargs)
-                response.content  # noqa: B018 - read the body now: a cut body is a transport failure
-            except RETRIABLE_EXCEPTIONS as exc:
-                reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
-                message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
-                error = VendorHTTPError(message, retriable=True)
-                retry_after = None
-            else:
-                if response.status_code < HTTPStatus.BAD_REQUEST:
-                    return response
-                message = self.error_message(response)
-                if not is_retriable_status(response.status_code, self.extra_retry_statuses):
-                    if response.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
-                        settings = ", ".join(f"'{name}'" for name in self.credential_settings)
-                        if settings:
-                            message += f" (the credentials were rejected: check the setting(s) {settings})"
-                    raise VendorHTTPError(message, response=response)
-                error = VendorHTTPError(message, response=response, retriable=True)
-                retry_after = retry_after_seconds(response)
-            if attempt >= self.policy.max_tries:
-                raise VendorHTTPError(
-                    f"{error} (gave up after {attempt} tries)", response=error.response, retriable=True
-                )
-            wait = self.policy.wait_for(retry_after, attempt)
-            self.retries += 1
-            self.logger.warning(
-                "%s request failed (try %d of %d), retrying in %.1fs: %s",
-                self.vendor_name,
-                attempt,
-                self.policy.max_tries,
-                wait,
-                error,
-            )
-            self._sleep(wait)
+        return self.retrier.call(self.send_once, method, url, **kwargs)
+
+    def send_once(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+        """One try: the response if 2xx/3xx, else a :class:`VendorHTTPError` saying whether to retry."""
+        self.requests_sent += 1
+        try:
+            response = self.session.request(method, url, **kwargs)
+            response.content  # noqa: B018 - read the body now: a cut body is a transport failure
+        except TRANSIENT_ERRORS as exc:
+            reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
+            raise VendorHTTPError(message, retriable=True) from None
+        if response.status_code < HTTPStatus.BAD_REQUEST:
+            return response
+        message = self.error_message(response)
+        if is_retriable_status(response.status_code, self.extra_retry_statuses):
+            raise VendorHTTPError(message, response=response, retriable=True)
+        if response.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+            settings = ", ".join(f"'{name}'" for name in self.credential_settings)
+            if settings:
+                message += f" (the credentials were rejected: check the setting(s) {settings})"
+        raise VendorHTTPError(message, response=response)
 
     def post(self, url: str, **kwargs: t.Any) -> requests.Response:
         """``request("POST", url, ...)``."""

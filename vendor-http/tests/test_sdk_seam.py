@@ -1,0 +1,118 @@
+"""Canary: the singer-sdk internals vendor_http.sdk_seam relies on, pinned in one place.
+
+When a singer-sdk upgrade renames, re-shapes or stops calling one of them, or marks
+a method we override ``@final``, this module fails and names it; then read
+``vendor_http/sdk_seam.py`` again (every use says why it is there) before anything
+else. The behaviour behind each use is tested in test_sdk_stream.py and test_plugin.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing as t
+from pathlib import Path
+
+import pytest
+from singer_sdk import Stream, Tap, Target
+from singer_sdk.authenticators import OAuthAuthenticator
+from singer_sdk.helpers._state import StateWriter
+from singer_sdk.pagination import BaseAPIPaginator
+from singer_sdk.plugin_base import BaseSingerReader
+from singer_sdk.streams import RESTStream
+
+from vendor_http import VendorPlugin, VendorRESTStream, VendorTap, VendorTarget
+from vendor_http.sdk_seam import PRIVATE_STREAM_MEMBERS, PRIVATE_TARGET_MEMBERS, StreamSeam, TargetSeam
+
+P = inspect.Parameter
+SELF = ("self", P.POSITIONAL_OR_KEYWORD, P.empty)
+
+
+def shape(function: t.Callable[..., t.Any]) -> list[tuple[str, t.Any, t.Any]]:
+    """Names, kinds and defaults of the parameters (annotations left out: they are strings)."""
+    return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+
+# The private members the seam uses, with the shape it calls or overrides them with.
+PRIVATE: list[tuple[type, str, list[tuple[str, t.Any, t.Any]]]] = [
+    (
+        Stream,
+        "_increment_stream_state",
+        [SELF, ("latest_record", P.POSITIONAL_OR_KEYWORD, P.empty), ("context", P.KEYWORD_ONLY, None)],
+    ),
+    (Stream, "_generate_record_messages", [SELF, ("record", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (Target, "_process_state_message", [SELF, ("message_dict", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (Target, "_write_state_message", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (StateWriter, "write_state", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+]
+
+# Public hooks we override or call, and that must stay overridable.
+PUBLIC: list[tuple[type, str, list[tuple[str, t.Any, t.Any]]]] = [
+    (RESTStream, "request_decorator", [SELF, ("func", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (RESTStream, "validate_response", [SELF, ("response", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (RESTStream, "get_http_request", [SELF, ("page", P.KEYWORD_ONLY, P.empty)]),
+    (BaseAPIPaginator, "has_more", [SELF, ("response", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (BaseAPIPaginator, "get_next", [SELF, ("response", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (BaseAPIPaginator, "continue_if_empty", [SELF, ("response", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (OAuthAuthenticator, "update_access_token", [SELF]),
+    (OAuthAuthenticator, "is_token_valid", [SELF]),
+]
+
+
+@pytest.mark.parametrize(("owner", "name", "expected"), PRIVATE, ids=[f"{o.__name__}.{n}" for o, n, _ in PRIVATE])
+def test_private_sdk_signatures_are_the_ones_the_seam_uses(owner: type, name: str, expected: list) -> None:
+    assert shape(getattr(owner, name)) == expected
+
+
+@pytest.mark.parametrize(("owner", "name", "expected"), PUBLIC, ids=[f"{o.__name__}.{n}" for o, n, _ in PUBLIC])
+def test_public_hooks_we_override_keep_their_shape_and_are_not_final(owner: type, name: str, expected: list) -> None:
+    assert shape(getattr(owner, name)) == expected
+    assert not getattr(getattr(owner, name), "__final__", False)
+
+
+def test_the_seam_lists_every_private_member_it_uses() -> None:
+    source = inspect.getsource(inspect.getmodule(StreamSeam))  # type: ignore[arg-type]
+    for name in (*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS):
+        assert name in source
+    assert {name for _, name, _ in PRIVATE} >= {*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS} - {"_stream_version"}
+
+
+def test_the_sdk_still_calls_the_private_hooks_the_seam_overrides() -> None:
+    # An override that the SDK no longer calls would silently do nothing.
+    assert "self._increment_stream_state(record, context=current_context)" in inspect.getsource(Stream._sync_records)
+    assert "self._generate_record_messages(record)" in inspect.getsource(Stream._write_record_message)
+    assert "self._process_state_message" in inspect.getsource(BaseSingerReader.process_lines)
+    assert "self._stream_version" in inspect.getsource(Stream.__init__)
+    assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
+
+
+def test_the_methods_the_sdk_marks_final_are_final_and_not_overridden() -> None:
+    finals = {
+        (owner.__name__, name)
+        for owner in (Tap, Target, Stream)
+        for name, value in vars(owner).items()
+        if getattr(value, "__final__", False)
+    }
+    # What we rely on not overriding (tap-kameleoon once overrode sync_all).
+    assert {("Tap", "sync_all"), ("Stream", "sync"), ("Target", "drain_all"), ("Target", "drain_one")} <= finals
+    for ours in (VendorPlugin, VendorTap, VendorTarget, VendorRESTStream, StreamSeam, TargetSeam):
+        for base in (Tap, Target, Stream):
+            for name, value in vars(base).items():
+                if getattr(value, "__final__", False):
+                    assert getattr(ours, name, value) is value, f"{ours.__name__} overrides @final {name}"
+
+
+def test_no_other_module_of_vendor_http_touches_sdk_internals() -> None:
+    package = Path(inspect.getfile(StreamSeam)).parent
+    internals = re.compile(
+        r"\._(increment_stream_state|write_state_message|generate_record_messages|stream_version|process_state_message"
+        r"|request|session|tap|value|finished)\b|\bis_flushed\b|singer_sdk\.helpers\._"
+    )
+    offenders = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(package.glob("*.py"))
+        if path.name != "sdk_seam.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if internals.search(line)
+    ]
+    assert offenders == []

@@ -1,0 +1,147 @@
+"""The plugin base every tap and target of the collection builds on.
+
+:class:`VendorPlugin` is the wiring they share: one redactor (secret settings masked
+in every log line), one retry policy and one rate budget per process, the setting
+checks that JSON Schema cannot express, and the one place where a failure becomes
+the user's message (:meth:`VendorPlugin.invoke`). :class:`VendorTap` and
+:class:`VendorTarget` add it to the SDK's ``Tap`` and ``Target``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import typing as t
+from functools import cached_property
+
+from singer_sdk import Tap
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+
+from vendor_http.errors import EXPLAINED_FAILURES, failure_message
+from vendor_http.rate_budget import RateBudget
+from vendor_http.redaction import Redactor, install_redaction, redact
+from vendor_http.retry import RetryPolicy
+from vendor_http.sdk_seam import TargetSeam
+from vendor_http.settings import check_api_url, validate_settings
+
+if t.TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable, Mapping
+
+
+_BUDGETS: dict[tuple[t.Any, ...], RateBudget] = {}
+_BUDGETS_LOCK = threading.Lock()
+
+
+def secret_setting_names(config_jsonschema: Mapping[str, t.Any]) -> list[str]:
+    """Names of the settings declared ``secret`` (``th.Property(..., secret=True)``)."""
+    return [
+        name
+        for name, spec in config_jsonschema.get("properties", {}).items()
+        if spec.get("secret") or spec.get("writeOnly")
+    ]
+
+
+class VendorPlugin:
+    """What every tap and target shares: redaction, retries, budget, setting checks, failures.
+
+    Mixed in before the SDK's ``Tap`` or ``Target``. Subclasses override
+    :meth:`make_rate_budget` with the vendor's limits and :meth:`settings_checks`
+    with checks JSON Schema cannot express; ``explained_failures`` lists the
+    exception types reported as one line (every :class:`~vendor_http.ExplainedError`
+    already is).
+    """
+
+    #: Failures reported as ``<plugin> stopped: <message>`` and exit code 1, no traceback.
+    explained_failures: t.ClassVar[tuple[type[BaseException], ...]] = EXPLAINED_FAILURES
+
+    if t.TYPE_CHECKING:  # provided by the SDK's plugin classes
+        name: str
+        config: Mapping[str, t.Any]
+        config_jsonschema: t.ClassVar[dict[str, t.Any]]
+        logger: logging.Logger
+
+    def setup_plugin(self, *, validate_config: bool) -> None:
+        """Mask the secrets in every log line, then check the settings before any request."""
+        install_redaction(self.redactor)
+        if validate_config:
+            validate_settings(self.config, self.settings_checks())
+
+    # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Masks the values of every secret setting (and secrets added later)."""
+        return Redactor(
+            str(self.config[name]) for name in secret_setting_names(self.config_jsonschema) if self.config.get(name)
+        )
+
+    @cached_property
+    def retry_policy(self) -> RetryPolicy:
+        """Retry knobs from the settings."""
+        return RetryPolicy.from_config(self.config)
+
+    @cached_property
+    def rate_budget(self) -> RateBudget:
+        """The one budget all requests of this plugin share, process-wide.
+
+        Plugin objects of the same plugin created in one process (the SDK's own
+        tests do that) get the same budget object when their limits are equal.
+        """
+        budget = self.make_rate_budget()
+        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows)
+        with _BUDGETS_LOCK:
+            return _BUDGETS.setdefault(key, budget)
+
+    def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
+        """Setting name → check returning an error message (``None`` = fine)."""
+        return {"api_url": check_api_url}
+
+    def make_rate_budget(self) -> RateBudget:
+        """The vendor's documented limits; by default no proactive limit."""
+        return RateBudget()
+
+    # Failures
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run the plugin's command; the one place where a failure becomes the user's message.
+
+        An explained failure ends the run with one line, ``<plugin> stopped:
+        <message>``, and exit code 1. Anything else is a bug: its traceback is
+        kept, followed by a line saying so, and the exit code is 1 as well.
+        """
+        try:
+            super().invoke(*args, **kwargs)  # type: ignore[misc]
+        except cls.explained_failures as error:
+            cls.logger.error("%s stopped: %s", cls.name, failure_message(error))  # no traceback: the message is all
+            sys.exit(1)
+        except Exception as error:
+            cls.logger.critical("%s failed unexpectedly", cls.name, exc_info=error)
+            cls.logger.critical(
+                "%s stopped by a bug (%s: %s); please report it with the traceback above",
+                cls.name,
+                type(error).__name__,
+                redact(str(error)),
+            )
+            sys.exit(1)
+
+
+class VendorTap(VendorPlugin, Tap):
+    """A tap with one rate budget, one retry policy and one redactor for all streams."""
+
+    message_writer_class = MsgSpecWriter
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Initialize the tap, then check settings before any request is made."""
+        super().__init__(*args, **kwargs)
+        self.setup_plugin(validate_config=kwargs.get("validate_config", True))
+
+
+class VendorTarget(VendorPlugin, TargetSeam):
+    """A target with the same wiring; ``state_received``/``write_state`` see and emit STATE."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Initialize the target, then check settings before any record is read."""
+        super().__init__(*args, **kwargs)
+        self.setup_plugin(validate_config=kwargs.get("validate_config", True))

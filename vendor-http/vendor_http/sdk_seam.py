@@ -1,0 +1,129 @@
+"""The only module that touches singer-sdk internals.
+
+Everything else in the collection uses the SDK's public extension points. What is
+here has no public equivalent in singer-sdk 0.54; each use says why, and
+``tests/test_sdk_seam.py`` pins the signatures (and the ``@final`` markers of the
+methods we must not override), so an SDK upgrade that changes them fails there, in
+one place, instead of somewhere in a plugin's run.
+
+- :class:`StreamSeam`: window-wise bookmarks and record messages without a second
+  pruning pass, for :class:`~vendor_http.VendorRESTStream`.
+- :class:`TargetSeam`: the STATE messages a target receives and emits, for
+  :class:`~vendor_http.VendorTarget`.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import UTC, datetime
+
+from singer_sdk import Target
+from singer_sdk import singerlib as singer
+from singer_sdk.streams import RESTStream
+
+if t.TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context
+
+_T = t.TypeVar("_T")
+
+#: The private SDK members used below (checked by the canary test).
+PRIVATE_STREAM_MEMBERS = ("_increment_stream_state", "_generate_record_messages", "_stream_version")
+PRIVATE_TARGET_MEMBERS = ("_process_state_message", "_write_state_message")
+
+
+class StreamSeam(RESTStream[_T]):
+    """The private hooks of the SDK's ``Stream`` that vendor streams need."""
+
+    #: Advance the bookmark only through :meth:`advance_bookmark`, never per record.
+    bookmark_by_window: bool = False
+
+    def _increment_stream_state(
+        self,
+        latest_record: dict[str, t.Any],
+        *,
+        context: Context | None = None,
+    ) -> None:
+        """Per-record bookmark updates, unless the stream bookmarks by window.
+
+        Why private: the SDK moves the bookmark to every record's replication key
+        value inside its sync loop and offers no public switch. A stream that reads
+        a day (or a window) in pages must only move it once the whole window is
+        out, or a run killed mid-window would skip the window's remaining records.
+        """
+        if not self.bookmark_by_window:
+            super()._increment_stream_state(latest_record, context=context)
+
+    def advance_bookmark(self, value: t.Any, *, context: Context | None = None) -> None:
+        """Move the bookmark of ``context`` to ``value`` (a replication key value).
+
+        Why private: the SDK's own bookmark update (``_increment_stream_state``),
+        which keeps its progress markers and sort checks consistent, is the only
+        way to set a bookmark; the state manager behind it is internal too.
+        """
+        if not self.replication_key:
+            msg = f"stream '{self.name}' has no replication key to bookmark"
+            raise TypeError(msg)
+        super()._increment_stream_state({self.replication_key: value}, context=context)
+
+    def _generate_record_messages(
+        self,
+        record: dict[str, t.Any],
+    ) -> Generator[singer.RecordMessage, None, None]:
+        """Emit a record already pruned and validated by the stream's ``validate_record``.
+
+        Why private: the SDK's version first walks every record to drop deselected
+        properties (about half of the per-record cost of a big stream) and offers no
+        hook to skip that; ``validate_record`` has already pruned the record.
+        ``_stream_version`` (set by the SDK's ``sync`` for full-table streams) is
+        the only source of the message's version. Stream maps and the message are as
+        in the SDK.
+        """
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=datetime.now(UTC),
+                )
+
+
+def write_stream_state(tap: Tap, stream: RESTStream[t.Any]) -> None:
+    """Write the tap's STATE now (e.g. a job id to resume), not only after records.
+
+    Why here: ``Tap.state_writer`` is public, but its class lives in a private SDK
+    module (``helpers._state``); the writer drops a STATE equal to the last one.
+    Reading ``stream_state`` first creates the stream's entry, as the SDK does.
+    """
+    _ = stream.stream_state
+    tap.state_writer.write_state(stream.tap_state)
+
+
+class TargetSeam(Target):
+    """The private hooks of the SDK's ``Target`` for STATE messages."""
+
+    def _process_state_message(self, message_dict: dict[str, t.Any]) -> None:
+        """Tell :meth:`state_received` about each STATE, besides the SDK's handling.
+
+        Why private: the SDK has no public hook for incoming STATE messages; it keeps
+        only the latest one and emits it after a full drain. A target that releases
+        a state as soon as every record before it is delivered must see each one
+        where it arrives between the records.
+        """
+        super()._process_state_message(message_dict)
+        self.state_received(message_dict["value"])
+
+    def state_received(self, state: dict[str, t.Any]) -> None:
+        """A STATE message arrived after every record read so far (override to use it)."""
+
+    def write_state(self, state: dict[str, t.Any]) -> None:
+        """Emit a STATE message the SDK's way.
+
+        Why private: the SDK's target writes STATE only through
+        ``_write_state_message``; there is no public writer.
+        """
+        self._write_state_message(state)
