@@ -128,11 +128,14 @@ def test_revoked_tokens_answer_401_before_they_expire(sandbox_factory) -> None:
     assert api(server, 101, "campaign", headers).status_code == 401
 
 
-def test_gets_need_one_of_the_documented_content_types(server) -> None:
+def test_gets_need_one_of_the_documented_content_types(server, sandbox_factory) -> None:
     headers = auth(server)
     assert api(server, 101, "statistics", headers | {"Content-Type": "text/plain"}).status_code == 200
     refused = api(server, 101, "statistics", {"Authorization": headers["Authorization"]})
     assert refused.status_code == 415 and refused.json()["code"] == 415
+    strict = sandbox_factory(now=NOW, rate_limit=False, trust_content_types=("text/plain",))
+    json_refused = api(strict, 101, "statistics", auth(strict))
+    assert json_refused.status_code == 415 and json_refused.json()["message"] == "Content-Type must be text/plain"
     unknown_route = requests.get(f"{server.vendor_url('trust')}/api/campaigns/api/v1/companies", timeout=10)
     assert unknown_route.status_code == 404 and set(unknown_route.json()) == ENVELOPE
 

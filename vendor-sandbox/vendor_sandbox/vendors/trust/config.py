@@ -13,6 +13,7 @@ DEFAULT_RANGE_PARAMETERS = ("start_date", "end_date")
 """Unknown at the vendor: the names of the date-range search. The sandbox's assumption (= the tap's default)."""
 CREATED_AT_FORMATS = ("epoch", "iso")
 RANGE_ENDS = ("inclusive", "exclusive")
+GET_CONTENT_TYPES = ("application/json", "text/plain")
 
 
 def _names(text: str) -> tuple[str, str]:
@@ -70,6 +71,13 @@ class TrustConfig:
     range_end: str = option(
         "inclusive", choices=RANGE_ENDS, help="whether the range's end date is counted (inclusive) or not"
     )
+    content_types: tuple[str, ...] = option(
+        GET_CONTENT_TYPES,
+        flag="content_type",
+        metavar="TYPE",
+        collect=tuple,
+        help="Content-Types a GET may carry (the table shows application/json, the examples text/plain)",
+    )
     errors_under_200: bool = option(
         False, help="answer request errors (400, 403, 404) with HTTP 200, the error only in the envelope's code"
     )
@@ -91,6 +99,8 @@ class TrustConfig:
             raise OptionError("companies", "must not repeat")
         if self.campaigns_per_company < 0:
             raise OptionError("campaigns_per_company", "cannot be negative")
+        if not self.content_types:
+            raise OptionError("content_types", "must name at least one type")
         if "%" not in self.date_format:
             raise OptionError("date_format", "must be a strftime format such as %Y-%m-%d")
         try:

@@ -86,8 +86,9 @@ class TrustEmulator(Emulator):
         assert match is not None  # admitted
         resource = rules.RESOURCES[match["endpoint"]]
         try:
-            if rules.media_type(request.headers.get("Content-Type")) not in rules.GET_CONTENT_TYPES:
-                raise RequestError(415, "Content-Type must be application/json or text/plain", resource)
+            accepted = self.config.content_types
+            if rules.media_type(request.headers.get("Content-Type")) not in accepted:
+                raise RequestError(415, f"Content-Type must be {' or '.join(accepted)}", resource)
             company = self._company(match["company"])
             if match["endpoint"] == "statistics":
                 return self.statistics(company, request.query)

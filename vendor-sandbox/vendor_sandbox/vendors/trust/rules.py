@@ -27,7 +27,8 @@ ASSUMPTIONS = {
     "atenea_errors": "RFC 6749 bodies: 400 invalid_request / unsupported_grant_type, 401 invalid_client",
     "created_at": "Unix seconds (option created_at_format=iso: ISO 8601 text)",
     "token_reuse": "a live token is handed out again with its first created_at (option reuse_tokens)",
-    "get_content_type": "GET needs Content-Type application/json or text/plain (the two documented), else 415",
+    "get_content_type": "GET needs Content-Type application/json or text/plain (the two documented), else 415 "
+    "(option content_types)",
     "range_parameters": "start_date and end_date, YYYY-MM-DD, end inclusive, days in UTC",
     "one_range_parameter": "400 (both or neither)",
     "unknown_parameters": "ignored, as most APIs do (wrong range names silently answer the 7-day default)",
@@ -53,7 +54,6 @@ ATENEA_PREFIX = "/atenea"
 TOKEN_PATH = "/oauth/token/"  # noqa: S105 - a path
 COMPANY_PATH = re.compile(r"^/campaigns/api/v1/company/(?P<company>[^/]+)/(?P<endpoint>statistics|campaign)$")
 RESOURCES = {"statistics": "Statistics", "campaign": "Campaign"}
-GET_CONTENT_TYPES = ("application/json", "text/plain")
 DEFAULT_WINDOW_DAYS = 7
 PENDING_DAYS = 2
 OFFSET = "-03:00"
