@@ -64,6 +64,7 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
         self.timeout = timeout
         if logger is not None:
             self.logger = logger
+        self.budget = budget
         self.session = budgeted_session(budget, policy)
         #: When the current token stops being accepted (UTC), if known.
         self.expires_at: datetime | None = None
@@ -97,9 +98,11 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
             return False
         if self.expires_at is None:
             return True
-        lifetime = self.expires_in or 0
-        margin = min(TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 10)
-        return datetime.now(UTC) < self.expires_at - timedelta(seconds=margin)
+        return datetime.now(UTC) < self.expires_at - timedelta(seconds=self.refresh_margin())
+
+    def refresh_margin(self) -> float:
+        """Seconds before the expiry when a new token is fetched: 120 s, at most a tenth of the lifetime."""
+        return min(TOKEN_REFRESH_MARGIN_SECONDS, (self.expires_in or 0) / 10)
 
     def expiry_of(self, body: dict[str, t.Any], requested_at: datetime) -> datetime | None:
         """When the token of ``body`` expires: ``expires_in`` counted from the request (override per vendor)."""
@@ -159,12 +162,12 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
             raise RetriableAPIError(f"{answered} with a body that is not JSON", response) from None
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
             raise FatalAPIError(f"{answered} without an access_token")
-        self.access_token = body["access_token"]
-        self.redactor.add(self.access_token)
+        self.redactor.add(body["access_token"])
         try:
             self.expires_in = int(body["expires_in"]) if body.get("expires_in") else None
         except (TypeError, ValueError):
             self.expires_in = None
-        self.expires_at = self.expiry_of(body, requested_at)
+        self.expires_at = self.expiry_of(body, requested_at)  # the previous token is still access_token here
+        self.access_token = body["access_token"]
         self.last_refreshed = requested_at
         self.tokens_fetched += 1
