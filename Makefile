@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
-PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans
+PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans tap-trust
 # Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
@@ -18,7 +18,7 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python \
-		-e ./vendor-http -e ./vendor-sandbox -e ./vendor-testing -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" \
+		-e ./vendor-http -e ./vendor-sandbox -e ./vendor-testing -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" -e "./tap-trust[test]" \
 		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
 	touch $@
 
@@ -50,7 +50,7 @@ lint: install
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
-	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans
+	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust
 
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) .meltano output
