@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
-PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans tap-trust
+PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust
 # Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
@@ -18,12 +18,12 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python \
-		-e ./vendor-http -e ./vendor-sandbox -e ./vendor-testing -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" -e "./tap-trust[test]" \
+		-e ./vendor-http -e ./vendor-sandbox -e ./vendor-testing -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" -e "./target-duckdb-sdk[test]" -e "./tap-trust[test]" \
 		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
 	touch $@
 
 # Meltano lives in its own environment; `meltano install` puts each plugin in
-# its own under .meltano/ (tap-rickai editable from this repository, target-duckdb
+# its own under .meltano/ (the plugins of this repository editable, tap-spreadsheets
 # from PyPI). Redone when meltano.yml or a package's dependencies change.
 meltano: $(MELTANO_VENV)/.installed
 $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
@@ -33,15 +33,15 @@ $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.t
 	$(WITH_MELTANO) $(MELTANO) install </dev/null
 	touch $@
 
-# Sandbox on a free port, `meltano run tap-rickai target-duckdb`, summary, sandbox stopped.
+# Sandbox on a free port, the three jobs (scripts/demo.py), summary, sandbox stopped.
 demo: install meltano
 	$(WITH_MELTANO) $(BIN)/python scripts/demo.py </dev/null
 
 test: install meltano
 	$(WITH_MELTANO) $(BIN)/python -m pytest
 
-bench: install
-	$(BIN)/python bench/rickai_bench.py
+bench: install meltano
+	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py
 	$(BIN)/python bench/calltouch_bench.py
 
 lint: install
@@ -53,4 +53,4 @@ readme: install
 	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .meltano output
+	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano output

@@ -4,8 +4,8 @@ Starts the vendor sandbox on a free loopback port and runs, in the ``sandbox``
 environment (the sandbox's URL and demo credentials passed as environment
 variables, as real ones would be):
 
-1. ``meltano run tap-rickai target-duckdb`` (the main job),
-2. ``meltano run tap-kameleoon target-duckdb``,
+1. ``meltano run tap-rickai target-duckdb-sdk`` (the main job),
+2. ``meltano run tap-kameleoon target-duckdb-sdk``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
@@ -43,7 +43,7 @@ PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
 
 def main() -> int:
     """Run the demo; return the exit code."""
-    warehouse = Path(os.environ.get("TARGET_DUCKDB_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
+    warehouse = Path(os.environ.get("TARGET_DUCKDB_SDK_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
@@ -77,21 +77,21 @@ def run_meltano(*plugins: str, env: dict[str, str], full_refresh: bool = False) 
 
 
 def run_rickai(url: str) -> int:
-    """``meltano run tap-rickai target-duckdb`` against the sandbox at ``url``."""
+    """``meltano run tap-rickai target-duckdb-sdk`` against the sandbox at ``url``."""
     env = {
         "TAP_RICKAI_API_URL": f"{url}/rickai",
         "TAP_RICKAI_API_TOKEN": DEMO_TOKEN,
         "TAP_RICKAI_COMPANY": DEMO_COMPANY,
         "TAP_RICKAI_START_DATE": _days_ago(DEMO_DAYS),
     }
-    return run_meltano("tap-rickai", "target-duckdb", env=env)
+    return run_meltano("tap-rickai", "target-duckdb-sdk", env=env)
 
 
 def run_kameleoon(url: str) -> int:
-    """``meltano run tap-kameleoon target-duckdb``; meltano.yml's sandbox environment sets the
+    """``meltano run tap-kameleoon target-duckdb-sdk``; meltano.yml's sandbox environment sets the
     demo client id, 14 days of history and short polls, the secret comes from the environment."""
     env = {"TAP_KAMELEOON_API_URL": f"{url}/kameleoon", "TAP_KAMELEOON_CLIENT_SECRET": KAMELEOON_SECRET}
-    return run_meltano("tap-kameleoon", "target-duckdb", env=env)
+    return run_meltano("tap-kameleoon", "target-duckdb-sdk", env=env)
 
 
 def run_plans(url: str) -> int:
