@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import typing as t
+from datetime import UTC, datetime
+
 import pytest
 
 from vendor_sandbox import SandboxServer
 
 
 @pytest.fixture
-def fast_sandbox(sandbox_factory) -> SandboxServer:
-    """A sandbox on the real clock (the tap's "today" is the sandbox's) for tests about something else."""
-    return sandbox_factory()
+def trust_sandbox(sandbox_factory) -> t.Callable[..., SandboxServer]:
+    """``sandbox_factory`` with the sandbox's clock pinned to now: its "today" is the tap's, and
+    today's statistics (which grow with the time of day) stay what they were when served."""
+
+    def start(**options: t.Any) -> SandboxServer:
+        return sandbox_factory(now=datetime.now(UTC), **options)
+
+    return start
+
+
+@pytest.fixture
+def fast_sandbox(trust_sandbox) -> SandboxServer:
+    """A sandbox with the documented defaults, for tests about something else."""
+    return trust_sandbox()

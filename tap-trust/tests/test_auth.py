@@ -26,10 +26,10 @@ def test_one_token_serves_every_stream(fast_sandbox) -> None:
 
 
 @pytest.mark.parametrize("reuse", [False, True], ids=["fresh-tokens", "live-token-handed-back"])
-def test_tokens_expiring_mid_run_are_renewed_by_created_at_before_any_request_fails(sandbox_factory, reuse) -> None:
+def test_tokens_expiring_mid_run_are_renewed_by_created_at_before_any_request_fails(trust_sandbox, reuse) -> None:
     # Handed back, a token keeps its first created_at: counting its life from our own request
     # would use it after it died (a 401 each time). Counted from created_at, none.
-    sandbox = sandbox_factory(trust_token_lifetime=2, trust_reuse_tokens=reuse)
+    sandbox = trust_sandbox(trust_token_lifetime=2, trust_reuse_tokens=reuse)
     run = run_tap(history_config(sandbox, **LONG_RUN))
 
     assert run.returncode == 0, run.stderr
@@ -40,9 +40,9 @@ def test_tokens_expiring_mid_run_are_renewed_by_created_at_before_any_request_fa
     assert complete(run, sandbox, LONG_RUN["days"])
 
 
-def test_a_token_rejected_mid_run_is_fetched_again_once_and_the_request_resent(sandbox_factory) -> None:
+def test_a_token_rejected_mid_run_is_fetched_again_once_and_the_request_resent(trust_sandbox) -> None:
     # Tokens die 0.3 s after issue although Atenea said 2 hours (revoked, or clocks apart).
-    sandbox = sandbox_factory(trust_token_revoke_after=0.3)
+    sandbox = trust_sandbox(trust_token_revoke_after=0.3)
     run = run_tap(history_config(sandbox, days=10, min_request_interval_seconds=0.05))
 
     assert run.returncode == 0, run.stderr
@@ -57,8 +57,8 @@ def test_a_token_rejected_mid_run_is_fetched_again_once_and_the_request_resent(s
     assert complete(run, sandbox, 10)
 
 
-def test_a_token_refused_again_after_renewal_stops_the_run_naming_the_settings(sandbox_factory) -> None:
-    sandbox = sandbox_factory(trust_token_revoke_after=0.0001)
+def test_a_token_refused_again_after_renewal_stops_the_run_naming_the_settings(trust_sandbox) -> None:
+    sandbox = trust_sandbox(trust_token_revoke_after=0.0001)
     run = run_tap(history_config(sandbox, days=2, company_ids=["101"]))
 
     assert run.returncode == 1
@@ -83,8 +83,8 @@ def test_refused_credentials_stop_the_run_at_the_token_request(fast_sandbox) -> 
     assert vendor_requests(fast_sandbox, "statistics") == []
 
 
-def test_atenea_answering_created_at_as_text_works_too(sandbox_factory) -> None:
-    sandbox = sandbox_factory(trust_created_at_format="iso", trust_token_lifetime=2)
+def test_atenea_answering_created_at_as_text_works_too(trust_sandbox) -> None:
+    sandbox = trust_sandbox(trust_created_at_format="iso", trust_token_lifetime=2)
     run = run_tap(history_config(sandbox, **LONG_RUN, company_ids=list(COMPANIES[:1])))
 
     assert run.returncode == 0, run.stderr

@@ -25,8 +25,8 @@ def stop_line(run) -> str:
 
 
 @pytest.mark.parametrize("under_200", [False, True], ids=["http-404", "code-404-under-http-200"])
-def test_an_error_in_the_envelope_names_the_company_and_the_vendors_message(sandbox_factory, under_200) -> None:
-    sandbox = sandbox_factory(trust_errors_under_200=under_200)
+def test_an_error_in_the_envelope_names_the_company_and_the_vendors_message(trust_sandbox, under_200) -> None:
+    sandbox = trust_sandbox(trust_errors_under_200=under_200)
     run = run_tap(tap_config(sandbox, company_ids=[101, 999]))
 
     assert run.returncode == 1

@@ -13,8 +13,8 @@ DAYS = 8
 
 
 @pytest.mark.parametrize("records_before_kill", [5, 20, 30])  # 13 campaigns first, then 24 days
-def test_kill_and_resume_loses_no_day(sandbox_factory, records_before_kill) -> None:
-    sandbox = sandbox_factory()
+def test_kill_and_resume_loses_no_day(trust_sandbox, records_before_kill) -> None:
+    sandbox = trust_sandbox()
     config = history_config(sandbox, days=DAYS, lookback_days=0, min_request_interval_seconds=0.03)
 
     killed = run_until_killed(TAP, config, records_before_kill)

@@ -37,8 +37,8 @@ def test_invalid_settings_fail_before_any_request(fast_sandbox, overrides, compl
     assert all(m["type"] != "RECORD" for m in run.messages)
 
 
-def test_secret_and_tokens_appear_in_no_output_or_state_even_when_things_go_wrong(sandbox_factory) -> None:
-    sandbox = sandbox_factory(trust_clients={"sandbox-trust-client": SECRET}, trust_token_revoke_after=0.5)
+def test_secret_and_tokens_appear_in_no_output_or_state_even_when_things_go_wrong(trust_sandbox) -> None:
+    sandbox = trust_sandbox(trust_clients={"sandbox-trust-client": SECRET}, trust_token_revoke_after=0.5)
     sandbox.add_fault("trust:status=503@3", "trust:drop@6", "trust:rate_limit@9,retry_after=0")
     run = run_tap(
         history_config(sandbox, days=8, client_secret=SECRET, min_request_interval_seconds=0.05), process=True

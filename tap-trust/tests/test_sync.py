@@ -144,8 +144,8 @@ def test_the_bookmark_is_per_company(fast_sandbox) -> None:
         ({"trust_range_end": "exclusive"}, {"history_end_inclusive": False}),
     ],
 )
-def test_the_assumed_range_search_is_a_setting(sandbox_factory, sandbox_options, settings) -> None:
-    sandbox = sandbox_factory(**sandbox_options)
+def test_the_assumed_range_search_is_a_setting(trust_sandbox, sandbox_options, settings) -> None:
+    sandbox = trust_sandbox(**sandbox_options)
     run = run_tap(history_config(sandbox, days=3, **settings))
 
     assert run.returncode == 0, run.stderr
@@ -153,9 +153,9 @@ def test_the_assumed_range_search_is_a_setting(sandbox_factory, sandbox_options,
     assert {(r["company_id"], r["date"]): funnel_of(r) for r in run.records("daily_statistics")} == truth
 
 
-def test_a_range_search_the_vendor_ignores_stops_the_run_before_any_day(sandbox_factory) -> None:
+def test_a_range_search_the_vendor_ignores_stops_the_run_before_any_day(trust_sandbox) -> None:
     # The vendor's names are others: it answers the 7-day default to every "range" request.
-    sandbox = sandbox_factory(trust_range_parameters=("desde", "hasta"))
+    sandbox = trust_sandbox(trust_range_parameters=("desde", "hasta"))
     run = run_tap(history_config(sandbox, days=3))
 
     assert run.returncode == 1
@@ -183,9 +183,9 @@ def test_campaign_queries_make_one_request_each_and_merge_by_uuid(fast_sandbox) 
     ]
 
 
-def test_gets_carry_the_configured_content_type(sandbox_factory) -> None:
+def test_gets_carry_the_configured_content_type(trust_sandbox) -> None:
     # A vendor that takes only what its examples send (text/plain): the table's default is refused.
-    sandbox = sandbox_factory(trust_content_types=("text/plain",))
+    sandbox = trust_sandbox(trust_content_types=("text/plain",))
     refused = run_tap(tap_config(sandbox, company_ids=["101"]))
     assert refused.returncode == 1
     assert "answered 415 to GET" in refused.stderr and "(company 101): Content-Type must be" in refused.stderr
