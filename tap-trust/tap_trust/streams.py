@@ -45,7 +45,7 @@ def funnel(data: t.Any) -> dict[str, t.Any]:
     """The documented statistics ``data`` as flat columns (``actions`` → one column per action)."""
     if not isinstance(data, dict):
         return {"total": data}  # not an object: validation names it
-    actions = data.get("actions") if isinstance(data.get("actions"), dict) else {}
+    actions = data["actions"] if isinstance(data.get("actions"), dict) else {}
     row = {key: data.get(key) for key in ("total", "sended", "pending", "fails", "campaign")}
     row.update({column: actions.get(name) for name, column in schemas.ACTIONS.items()})
     return row
@@ -88,7 +88,8 @@ class CampaignsStream(_CompanyStream):
         for company in self.companies():
             seen: set[t.Any] = set()
             for query in queries:
-                campaigns = self.fetch({"company_id": company}, {k: str(v).lower() for k, v in query.items()})
+                params = {key: value if isinstance(value, str) else str(value).lower() for key, value in query.items()}
+                campaigns = self.fetch({"company_id": company}, params)
                 if not isinstance(campaigns, list):
                     msg = f"Trust.lat answered the campaigns of company {company} with a {type(campaigns).__name__}"
                     raise FatalAPIError(f"{msg}, expected a list")

@@ -65,6 +65,18 @@ def test_a_retriable_code_inside_the_envelope_is_retried(fast_sandbox) -> None:
     assert "Trust.lat answered code 503 in the envelope" in run.stderr and "retrying in" in run.stderr
 
 
+def test_a_401_inside_the_envelope_gets_one_new_token_and_one_resend(fast_sandbox) -> None:
+    expired = {"code": 401, "resource": "Campaign", "data": None, "message": "Token expired"}
+    fast_sandbox.add_fault({"vendor": "trust", "kind": "status", "status": 200, "body": expired, "after": 2})
+    run = run_tap(tap_config(fast_sandbox))  # token, company 101's campaigns, then company 102's
+
+    assert run.returncode == 0, run.stderr
+    assert len(vendor_requests(fast_sandbox, "token")) == 2
+    assert [r.path.split("/")[-2] for r in vendor_requests(fast_sandbox, "campaign")] == ["101", "102", "102", "103"]
+    assert len(run.records("campaigns")) == 13
+    assert "answered code 401 in the envelope" in run.stderr and "fetching a new token" in run.stderr
+
+
 @pytest.mark.parametrize(
     "fault",
     [

@@ -142,13 +142,11 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
         """One token request."""
         self.logger.info("Requesting a new %s access token", self.vendor_name)
         requested_at = datetime.now(UTC)
-        body_kwarg = "json" if self.json_body else "data"
-        response = self.session.post(
-            self.auth_endpoint,
-            headers=self._oauth_headers,
-            timeout=self.timeout,
-            **{body_kwarg: self.oauth_request_payload},
-        )
+        payload = self.oauth_request_payload
+        if self.json_body:
+            response = self.session.post(self.auth_endpoint, json=payload, timeout=self.timeout)
+        else:
+            response = self.session.post(self.auth_endpoint, data=payload, timeout=self.timeout)
         status = response.status_code
         answered = f"{self.vendor_name} answered {status} to the token request {self.token_request}"
         if status >= HTTPStatus.BAD_REQUEST:

@@ -136,8 +136,9 @@ class TrustEmulator(Emulator):
         if body.get("grant_type") != "client_credentials":
             return rules.oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
         client, secret = body.get("client_id"), body.get("client_secret")
-        known = isinstance(client, str) and client in self.clients
-        if not known or not isinstance(secret, str) or not secrets.compare_digest(secret, self.clients[client]):
+        if not isinstance(client, str) or client not in self.clients or not isinstance(secret, str):
+            return rules.oauth_error(401, "invalid_client", "Client authentication failed")
+        if not secrets.compare_digest(secret, self.clients[client]):
             return rules.oauth_error(401, "invalid_client", "Client authentication failed")
         return self._token_answer(client)
 
