@@ -17,6 +17,7 @@ README.md; where a user could need another choice, a setting overrides it.
 from __future__ import annotations
 
 import re
+import time
 import typing as t
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -63,6 +64,8 @@ DEFAULT_MIN_REQUEST_INTERVAL_SECONDS = 1.0
 #: does, near the end of the token's life the tap asks again only in the last second (plus
 #: the wait for a request slot) instead of the shared margin (up to 120 s).
 HANDED_BACK_MARGIN_SECONDS = 1.0
+#: A token handed back inside that margin is waited out, plus this, before asking again.
+EXPIRY_GUARD_SECONDS = 0.05
 #: Unknown: error bodies. Assumed: the envelope with the error in ``code`` and ``message``,
 #: under the HTTP status or under HTTP 200; an envelope code is handled as that HTTP status
 #: would be (429 and 5xx retried, 401 a new token, any other an error naming the company).
@@ -161,6 +164,19 @@ class AteneaAuthenticator(ClientCredentialsAuthenticator):
         one new token and one resend)."""
         margin = super().refresh_margin()
         return min(margin, self.budget.min_interval + HANDED_BACK_MARGIN_SECONDS) if self.handed_back else margin
+
+    def update_access_token(self) -> None:
+        """Fetch a token; one handed back with less than the margin left is waited out (at most
+        the short margin above), then a new one is fetched: sent now, a request would reach
+        Trust.lat after the token died."""
+        super().update_access_token()
+        if not self.handed_back or self.expires_at is None or self.is_token_valid():
+            return
+        wait = (self.expires_at - datetime.now(UTC)).total_seconds() + EXPIRY_GUARD_SECONDS
+        if wait > 0:
+            self.logger.info("Atenea handed back the current token with %.1f s left; waiting for it to expire", wait)
+            time.sleep(wait)
+        super().update_access_token()
 
     def expiry_of(self, body: dict[str, t.Any], requested_at: datetime) -> datetime | None:
         """``created_at + expires_in`` (documented), not the time of our request: a token handed
