@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
 PACKAGES := vendor-http vendor-sandbox tap-rickai tap-kameleoon target-calltouch-plans
+# uv as pinned in the dev group of pyproject.toml (one place for the version).
+UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
+MELTANO_VERSION := 4.4.1
 # Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
@@ -13,13 +16,14 @@ WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$
 
 .PHONY: install meltano demo test bench lint readme clean
 
+# The uv workspace (root pyproject.toml) exactly as uv.lock pins it: every package
+# editable, their test groups and the tools (dev group). --locked fails if uv.lock
+# is stale: run `.venv/bin/uv lock` after changing a dependency, and commit uv.lock.
 install: $(VENV)/.installed
-$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(VENV)/.installed: pyproject.toml uv.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python \
-		-e ./vendor-http -e ./vendor-sandbox -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" \
-		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --quiet --locked --all-packages --all-groups --python $(BIN)/python
 	touch $@
 
 # Meltano lives in its own environment; `meltano install` puts each plugin in
@@ -28,8 +32,8 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 meltano: $(MELTANO_VENV)/.installed
 $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(MELTANO_VENV)
-	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
-	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano~=4.4"
+	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano==$(MELTANO_VERSION)"
 	$(WITH_MELTANO) $(MELTANO) install </dev/null
 	touch $@
 
