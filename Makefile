@@ -51,6 +51,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check $(PACKAGES) scripts bench
 	$(BIN)/ruff format --check $(PACKAGES) scripts bench
+	$(BIN)/mypy
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install

@@ -158,7 +158,7 @@ class TapKameleoon(VendorTap):
             th.ArrayType(
                 th.ObjectType(
                     th.Property("requests", th.IntegerType(minimum=1), required=True),
-                    th.Property("seconds", th.NumberType(minimum=0.001), required=True),
+                    th.Property("seconds", th.NumberType(exclusive_minimum=0), required=True),
                 )
             ),
             default=list(DEFAULT_RATE_LIMITS),
@@ -227,7 +227,9 @@ class TapKameleoon(VendorTap):
             AudienceBreakdownStatsStream(self),
         ]
 
-    def sync_all(self) -> None:
+    # The SDK marks sync_all @final; overriding it is one of the private SDK uses issue 18
+    # removes (the SDK-seam work moves this error handling into the shared plugin base).
+    def sync_all(self) -> None:  # type: ignore[misc]
         """Sync; a vendor, job or data error ends the run with one clear line and exit code 1."""
         try:
             super().sync_all()
