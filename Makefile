@@ -41,8 +41,13 @@ $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.t
 demo: install meltano
 	$(WITH_MELTANO) $(BIN)/python scripts/demo.py </dev/null
 
+# Tests run in parallel (pytest-xdist), the tests of one file on one worker (they may
+# share a module's sandbox or the SDK's class-scoped runner). Most of a test's time is
+# spent waiting for the sandbox (rate limits, polls), so more workers than CPUs help.
+# TEST_WORKERS=0 runs them one after the other in this process.
+TEST_WORKERS ?= 4
 test: install meltano
-	$(WITH_MELTANO) $(BIN)/python -m pytest
+	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python bench/rickai_bench.py
