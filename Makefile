@@ -54,8 +54,8 @@ bench: install
 	$(BIN)/python bench/calltouch_bench.py
 
 lint: install
-	$(BIN)/ruff check $(PACKAGES) scripts bench
-	$(BIN)/ruff format --check $(PACKAGES) scripts bench
+	$(BIN)/ruff check $(PACKAGES) scripts bench conftest.py
+	$(BIN)/ruff format --check $(PACKAGES) scripts bench conftest.py
 	$(BIN)/mypy
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
