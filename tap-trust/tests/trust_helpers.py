@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import signal
-import subprocess
 import sys
 import tempfile
 import typing as t
@@ -14,11 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tap_trust.tap import TapTrust
-from vendor_testing.singer_testing import parse_messages, write_json
+from vendor_testing.singer_testing import parse_messages, run_plugin, write_json
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from vendor_sandbox import SandboxServer
 
 CLIENT_ID = "sandbox-trust-client"
@@ -79,51 +73,15 @@ class TapRun:
 
 
 def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, process: bool = False) -> TapRun:
-    """``tap-trust --config … [--state …]`` to completion, in this process unless ``process``.
-
-    A separate process where the process is the point: secrets masked in log lines are
-    registered process-wide, so earlier runs here would hide a secret a run failed to mask.
-    """
+    """``tap-trust --config … [--state …]`` to completion: in this process, or with
+    ``process=True`` as a process of its own (see :func:`run_plugin`): where the process is the
+    point, e.g. secrets masked in log lines, which are registered process-wide."""
     with tempfile.TemporaryDirectory() as tmp:
         args = ["--config", str(write_json(config, Path(tmp), "config.json"))]
         if state is not None:
             args += ["--state", str(write_json(state, Path(tmp), "state.json"))]
-        if process:
-            result = subprocess.run([*TAP, *args], capture_output=True, text=True, timeout=120, check=False)
-            returncode, stdout, stderr = result.returncode, result.stdout, result.stderr
-        else:
-            returncode, stdout, stderr = _in_process(args)
-    return TapRun(returncode, stdout, stderr, parse_messages(stdout))
-
-
-def _in_process(args: list[str]) -> tuple[int, str, str]:
-    """``TapTrust.cli`` as the console script runs it, output captured (click's CliRunner)."""
-    from click.testing import CliRunner  # a dependency of singer-sdk
-
-    with CliRunner().isolation() as (stdout, stderr, _), _restored():
-        try:
-            TapTrust.cli.main(args=args, prog_name=TapTrust.name, standalone_mode=True)
-            code: t.Any = 0
-        except SystemExit as stop:
-            code = stop.code or 0
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return int(code) if isinstance(code, int) else 1, stdout.getvalue().decode(), stderr.getvalue().decode()
-
-
-@contextlib.contextmanager
-def _restored() -> Iterator[None]:
-    """Put back what a CLI run changes in this process: root log handlers, signal handlers."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    signals = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for number, handler in signals.items():
-            signal.signal(number, handler)
+        result = run_plugin(TapTrust, args, process=process)
+    return TapRun(result.returncode, result.stdout, result.stderr, parse_messages(result.stdout))
 
 
 def expected_daily(sandbox: SandboxServer, start: date, end: date) -> dict[tuple[str, str], dict[str, t.Any]]:

@@ -212,6 +212,9 @@ class VendorRESTStream(StreamSeam[_T]):
         Moves the bookmark to ``value`` if that is later than the current one (so
         re-reading lookback windows never moves it back) and writes STATE.
         """
+        if self.replication_key is None:
+            msg = f"stream {self.name!r} has no replication_key, so it has no window bookmark to move"
+            raise TypeError(msg)
         state = self.get_context_state(context)
         current = state.get("replication_key_value")
         if current is None or value > current:
