@@ -22,6 +22,7 @@ from tap_trust.client import (
     range_params,
     rfc3339,
     snapshot_window,
+    statistics_columns,
     utc_now,
 )
 from vendor_http import ExplainedError, RecordValidationError, clamp_range, incremental_start, parse_date_setting
@@ -39,16 +40,6 @@ CAMPAIGN_TIMES = ("created_at", "updated_at", "finish_date")
 
 class RangeSearchIgnoredError(ExplainedError):
     """The date-range search answered the 7-day default: its parameter names are not the vendor's."""
-
-
-def funnel(data: t.Any) -> dict[str, t.Any]:
-    """The documented statistics ``data`` as flat columns (``actions`` → one column per action)."""
-    if not isinstance(data, dict):
-        return {"total": data}  # not an object: validation names it
-    actions = data["actions"] if isinstance(data.get("actions"), dict) else {}
-    row = {key: data.get(key) for key in ("total", "sended", "pending", "fails", "campaign")}
-    row.update({column: actions.get(name) for name, column in schemas.ACTIONS.items()})
-    return row
 
 
 class _CompanyStream(TrustStream):
@@ -129,7 +120,7 @@ class _StatisticsStream(_CompanyStream):
         return [{"company_id": company} for company in self.companies()]
 
     def row(self, context: Context, data: t.Any, where: str, **fields: t.Any) -> dict[str, t.Any]:
-        record = {"company_id": context["company_id"], **fields, "extracted_at": utc_now(), **funnel(data)}
+        record = {"company_id": context["company_id"], **fields, "extracted_at": utc_now(), **statistics_columns(data)}
         return self.validated(record, where)
 
 
@@ -208,7 +199,7 @@ class DailyStatisticsStream(_StatisticsStream):
         today = pendulum.now("UTC").date()
         company = context["company_id"]
         default = self.fetch(context)
-        if not any(funnel(default).get(key) for key in ("total", "sended", "fails", "pending")):
+        if not any(statistics_columns(default).get(key) for key in ("total", "sended", "fails", "pending")):
             self.logger.info("Company %s had no notifications in the last 7 days; range search not checked", company)
             return {}
         answers = {day: self.fetch(context, range_params(day, self.config)) for day in (today.subtract(days=1), today)}
