@@ -134,6 +134,18 @@ def test_the_bookmark_is_per_company(fast_sandbox) -> None:
     assert len(days["102"]) == len(days["103"]) == 4
 
 
+def test_end_date_bounds_a_backfill_and_a_future_one_is_today(fast_sandbox) -> None:
+    past = run_tap(history_config(fast_sandbox, days=5, end_date=str(today() - timedelta(days=2))))
+    assert past.returncode == 0, past.stderr
+    assert sorted({r["date"] for r in past.records("daily_statistics")}) == [
+        str(today() - timedelta(days=n)) for n in (4, 3, 2)
+    ]
+    future = run_tap(history_config(fast_sandbox, days=2, end_date=str(today() + timedelta(days=5))))
+    assert future.returncode == 0, future.stderr
+    assert max(r["date"] for r in future.records("daily_statistics")) == str(today())
+    assert "is after today: ending today" in future.stderr
+
+
 @pytest.mark.parametrize(
     ("sandbox_options", "settings"),
     [
