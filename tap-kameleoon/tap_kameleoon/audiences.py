@@ -212,7 +212,9 @@ class AudienceGlobalStatsStream(KameleoonStream):
                 continue
             try:
                 requested = pendulum.parse(str(entry.get("requestedAt")))
-                age = (pendulum.now("UTC") - requested).total_seconds() / 60  # type: ignore[operator]
+                if not isinstance(requested, pendulum.DateTime):
+                    continue
+                age = (pendulum.now("UTC") - requested).total_seconds() / 60
             except (ValueError, TypeError):
                 continue
             if age <= max_age:
@@ -232,7 +234,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
         state = self.get_context_state(context)
         code = self.resumable(state.get("pending") or [], start, end)
         resumed = code is not None
-        if resumed:
+        if code is not None:
             self.logger.info("Resuming data code %s of site %s for %s..%s", code, site["code"], start, end)
         else:
             begin, finish = pendulum.parse(start), pendulum.parse(end)

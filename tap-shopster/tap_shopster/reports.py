@@ -60,7 +60,7 @@ class Report:
         values["objects"] = list(self.objects)
         return values
 
-    def query(self, window: DateWindow, assumptions: ShopsterAssumptions) -> dict[str, str]:
+    def query(self, window: DateWindow, assumptions: ShopsterAssumptions) -> dict[str, t.Any]:
         """The documented query for one window."""
         return {
             "from": window.start.isoformat(),

@@ -11,7 +11,7 @@ from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError, InvalidRecord
 from singer_sdk.sql import SQLTarget
 
-from target_duckdb_sdk.connector import BatchRejectedError, LoadCheckError
+from target_duckdb_sdk.connector import BatchRejectedError, DuckDBConnector, LoadCheckError
 from target_duckdb_sdk.sinks import DuckDBSink, NameClashError
 
 #: Failures whose message says all there is to say: ended with one line and exit code 1.
@@ -95,7 +95,7 @@ class TargetDuckDB(SQLTarget):
     def process_endofpipe(self) -> None:
         """Load what is left, then close the file (others may open it as soon as the run ends)."""
         super().process_endofpipe()
-        self.target_connector.close()
+        t.cast(DuckDBConnector, self.target_connector).close()
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ def test_health_and_unknown_paths(sandbox: SandboxServer) -> None:
         "kameleoon": "/kameleoon",
         "calltouch": "/calltouch",
         "shopster": "/shopster",
+        "trust": "/trust",
     }
     assert requests.get(f"{sandbox.url}/nowhere").status_code == 404
     assert requests.get(f"{sandbox.url}/rickai/v1/x").status_code == 404
