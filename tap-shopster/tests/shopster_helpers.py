@@ -1,8 +1,7 @@
-"""Run tap-shopster in-process or as a process against a sandbox, and what the sandbox holds."""
+"""Run tap-shopster against a sandbox (in this process or as a process), and what the sandbox holds."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import typing as t
@@ -14,7 +13,7 @@ from singer_sdk.io_base import SingerWriter
 
 from tap_shopster.tap import TapShopster
 from vendor_sandbox.vendors.shopster.rules import parse_query
-from vendor_testing.singer_testing import parse_messages, write_json
+from vendor_testing.singer_testing import parse_messages, run_plugin, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -86,13 +85,14 @@ def sync(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> Tap
     return TapRun(writer.messages)
 
 
-def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, timeout: float = 120) -> TapRun:
-    """Run ``tap-shopster --config … [--state …]`` as a process, to completion."""
+def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, process: bool = False) -> TapRun:
+    """``tap-shopster --config … [--state …]`` to completion, as the command line runs it: in
+    this process, or with ``process=True`` as a process of its own (see :func:`run_plugin`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        args = [*TAP, "--config", str(write_json(config, Path(tmp), "config.json"))]
+        args = ["--config", str(write_json(config, Path(tmp), "config.json"))]
         if state is not None:
             args += ["--state", str(write_json(state, Path(tmp), "state.json"))]
-        result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+        result = run_plugin(TapShopster, args, process=process)
     return TapRun(parse_messages(result.stdout), result.returncode, result.stderr, result.stdout)
 
 

@@ -93,7 +93,7 @@ def test_a_row_off_the_documented_schema_fails_naming_report_object_user_type_an
 
 def test_rejected_token_names_the_setting_not_the_token(shopster) -> None:
     secret = "Zx9-very-secret-shopster-token-42"
-    run = run_tap(tap_config(shopster, api_token=secret, start_date=str(YESTERDAY)))
+    run = run_tap(tap_config(shopster, api_token=secret, start_date=str(YESTERDAY)), process=True)
 
     assert run.returncode == 1
     (line,) = stopped_lines(run.stderr)

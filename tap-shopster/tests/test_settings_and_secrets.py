@@ -75,7 +75,7 @@ def test_token_appears_in_no_output_or_state_even_when_things_go_wrong(sandbox_f
     sandbox = sandbox_factory(shopster_tokens=(SECRET,))
     sandbox.add_fault("shopster:status=503x2", "shopster:drop@3", "shopster:truncate@5", "shopster:malformed@7")
     config = tap_config(sandbox, api_token=SECRET, start_date=str(today() - timedelta(days=12)), window_days=3)
-    run = run_tap(config)
+    run = run_tap(config, process=True)  # a process of its own: no secret masked by an earlier run
 
     assert run.returncode == 0, run.stderr
     assert run.records and run.states
