@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
-PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust
+PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust tap-shopster
 # uv as pinned in the dev group of pyproject.toml (one place for the version).
 UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 MELTANO_VERSION := 4.4.1
@@ -60,7 +60,7 @@ lint: install
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
-	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust
+	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster
 
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano output

@@ -8,6 +8,7 @@ variables, as real ones would be):
 2. ``meltano run tap-kameleoon target-duckdb-sdk``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
 4. ``meltano run tap-trust target-duckdb-sdk`` (campaigns and daily statistics, history mode),
+5. ``meltano run tap-shopster target-duckdb-sdk`` (the reports of meltano.yml's sandbox environment),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
 sandbox served, and stops the sandbox. Run it again for an incremental run of the
@@ -21,12 +22,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sandbox_process import running_sandbox
@@ -42,6 +45,8 @@ CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 (the sandbox's public 
 TRUST_SECRET = "sandbox-trust-secret"  # noqa: S105 (the sandbox's public demo credential)
 TRUST_DAYS = 14  # 14 days of daily statistics for 3 companies: ~45 requests
 PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
+SHOPSTER_TOKEN = "sandbox-shopster-token"  # noqa: S105 (the sandbox's public demo credential)
+SHOPSTER_DAYS = 14
 
 
 def main() -> int:
@@ -56,6 +61,7 @@ def main() -> int:
             ("Kameleoon", run_kameleoon),
             ("Calltouch plans", run_plans),
             ("Trust.lat", run_trust),
+            ("Shopster", run_shopster),
         )
         for name, job in jobs:
             started = time.monotonic()
@@ -70,12 +76,14 @@ def main() -> int:
         plans = fetch_json(f"{url}/_sandbox/calltouch/plans")["plans"]
         imports = fetch_json(f"{url}/_sandbox/calltouch/imports")["imports"]
         trust_requests = fetch_json(f"{url}/_sandbox/requests?vendor=trust")["requests"]
+        shopster_served = shopster_served_per_report(url)
     print("\nSummary (meltano run took " + ", ".join(f"{n}: {s:.0f} s" for n, s in timings.items()) + ")")
     print_warehouse(warehouse)
     print_served(stats, rickai_requests)
     print_kameleoon_served(stats, kameleoon_served)
     print_imported_plans(plans, imports)
     print_trust_served(stats, trust_requests, warehouse)
+    print_shopster(warehouse, shopster_served)
     return 0
 
 
@@ -126,6 +134,37 @@ def run_trust(url: str) -> int:
         "TAP_TRUST_START_DATE": _days_ago(TRUST_DAYS - 1),
     }
     return run_meltano("tap-trust", "target-duckdb-sdk", env=env)
+
+
+def run_shopster(url: str) -> int:
+    """``meltano run tap-shopster target-duckdb-sdk``; the reports come from meltano.yml's sandbox environment."""
+    env = {
+        "TAP_SHOPSTER_API_URL": f"{url}/shopster",
+        "TAP_SHOPSTER_API_TOKEN": SHOPSTER_TOKEN,
+        "TAP_SHOPSTER_START_DATE": _days_ago(SHOPSTER_DAYS),
+    }
+    return run_meltano("tap-shopster", "target-duckdb-sdk", env=env)
+
+
+def shopster_reports() -> list[dict[str, Any]]:
+    """The reports of tap-shopster in meltano.yml's sandbox environment."""
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+    (environment,) = (e for e in project["environments"] if e["name"] == ENVIRONMENT)
+    (tap,) = (p for p in environment["config"]["plugins"]["extractors"] if p["name"] == "tap-shopster")
+    return list(tap["config"]["reports"])
+
+
+def shopster_served_per_report(url: str) -> dict[str, dict[str, Any]]:
+    """Per report: the distinct rows the sandbox's Shopster served and how it keyed its answers."""
+    result = {}
+    for report in shopster_reports():
+        query = urllib.parse.urlencode(
+            {"objects": ",".join(map(str, report["objects"])), "interval": report.get("interval", "daily")}
+        )
+        served = fetch_json(f"{url}/_sandbox/shopster/served?{query}")
+        keys = {len(answer["keys"]) for answer in served["answers"]}
+        result[report["name"]] = {**served, "keyed": "per group" if keys == {1} else "per object"}
+    return result
 
 
 def _days_ago(days: int) -> str:
@@ -227,6 +266,20 @@ def print_trust_served(stats: dict[str, Any], requests: list[dict[str, Any]], wa
         ).fetchone() or (0, 0, 0, 0)
     funnel = f"{total:,} scheduled, {sended:,} sent, {received:,} received, {pressed:,} pressed"
     print(f"    daily funnel in the warehouse (tap_trust.daily_statistics): {funnel}")
+
+
+def print_shopster(warehouse: Path, served: dict[str, dict[str, Any]]) -> None:
+    """Rows loaded per Shopster report next to the distinct rows the sandbox served."""
+    print("  Shopster reports (rows in DuckDB / distinct rows the sandbox served this run; a later run asks only")
+    print("  for the lookback, so there the warehouse holds more than that run served):")
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        loaded = dict(db.execute("select report, count(*) from tap_shopster.group_datetime group by 1").fetchall())
+    for name, entry in served.items():
+        requests = len(entry["answers"])
+        print(
+            f"    {name}: {loaded.get(name, 0):,} rows loaded / {entry['distinct_rows']:,} served "
+            f"in {requests} request(s), answers keyed {entry['keyed']}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from datetime import datetime
 from http import HTTPStatus
 
 import requests
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import FatalAPIError
 
 from vendor_http import ClientCredentialsAuthenticator, RateWindow, VendorRESTStream
 
@@ -170,11 +170,7 @@ class KameleoonStream(VendorRESTStream[t.Any]):
         def attempt(request: requests.PreparedRequest, context: Context | None) -> requests.Response:
             response = self.send(request, context)
             if expect_json:
-                try:
-                    response.json()
-                except ValueError:
-                    msg = f"Kameleoon answered {method} {path} with a body that is not JSON"
-                    raise RetriableAPIError(msg, response) from None
+                self.check_json_body(response)
             return response
 
         return self.request_decorator(attempt)(prepared, context)

@@ -125,6 +125,17 @@ def test_send_authenticates_and_classifies_one_request_outside_paging(http_scrip
         stream.send(bad)
 
 
+def test_check_json_body_makes_a_broken_2xx_body_retriable(http_script) -> None:
+    url, script = http_script
+    script.answers = [Answer(200, b'{"items": [1, 2'), Answer(200, {"items": []})]
+    stream = items_stream(make_tap(url))
+    broken = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
+    with pytest.raises(RetriableAPIError, match=r"^Acme answered GET /extra with a body that is not JSON$"):
+        stream.check_json_body(broken)
+    whole = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
+    stream.check_json_body(whole)  # no error
+
+
 def test_records_are_validated_and_pruned_to_the_selection_or_kept_whole(http_script) -> None:
     url, _ = http_script
     tap = make_tap(url)

@@ -10,6 +10,7 @@ import typing as t
 from functools import cached_property
 from http import HTTPStatus
 
+import requests
 from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -20,7 +21,6 @@ from vendor_http.sdk_seam import StreamSeam, write_stream_state
 from vendor_http.session import budgeted_session, request_description, response_error_message, vendor_error_detail
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.singerlib import SelectionMask
@@ -159,6 +159,20 @@ class VendorRESTStream(StreamSeam[_T]):
             msg = f"{message} (the credentials were rejected: check the setting(s) {settings})"
             raise FatalAPIError(msg)
         raise FatalAPIError(message)
+
+    def check_json_body(self, response: requests.Response) -> None:
+        """A 2xx answer whose body is not JSON (broken off, corrupted) is worth another try.
+
+        Call it where the stream needs the whole body parsed (not for streamed pages,
+        which resume where they broke): from ``validate_response`` or a retried call.
+        """
+        try:
+            response.json()
+        except ValueError:
+            request = response.request
+            path = requests.utils.urlparse(response.url).path
+            msg = f"{self.vendor_name} answered {request.method} {path} with a body that is not JSON"
+            raise RetriableAPIError(msg, response) from None
 
     def token_renewable(self, response: requests.Response) -> bool:
         """A 401 worth one more try: the authenticator forgets its token and has not renewed it

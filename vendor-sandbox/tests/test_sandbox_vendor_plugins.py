@@ -32,7 +32,7 @@ def things(server: SandboxServer, n: int = 3) -> requests.Response:
 
 
 def test_the_vendors_register_themselves() -> None:
-    assert list(plugins()) == ["calltouch", "kameleoon", "rickai", "trust"]
+    assert list(plugins()) == ["calltouch", "kameleoon", "rickai", "shopster", "trust"]
 
 
 @pytest.mark.usefixtures("echo")
