@@ -20,6 +20,7 @@ from vendor_http.errors import ExplainedError, failure_message
 from vendor_http.jobs import (
     AsyncJob,
     AsyncJobError,
+    DurationEstimate,
     JobFailedError,
     JobPoller,
     JobState,
@@ -46,6 +47,7 @@ __all__ = [
     "BudgetedAdapter",
     "DateSettingError",
     "DateWindow",
+    "DurationEstimate",
     "ExplainedError",
     "JobFailedError",
     "JobPoller",
