@@ -61,6 +61,16 @@ TOKEN_REFRESH_MARGIN_SECONDS = 120.0
 DEFAULT_RATE_LIMITS = ({"requests": 50, "seconds": 10}, {"requests": 1000, "seconds": 3600})
 #: Unknown: the largest ``perPage`` of ``POST /segments/search``. Assumed: 200.
 MAX_SEGMENTS_PAGE_SIZE = 200
+#: Documented (the reference's example): ``filter`` is one object ``{field, operator,
+#: parameters}`` and ``sort`` a list ``[{direction, field}]``. Unknown: whether a list of
+#: filters is accepted (the tap sends the one object) and the operator names (assumed
+#: ``IN`` with the numeric site ids).
+SEGMENTS_SITE_OPERATOR = "IN"
+SEGMENTS_SORT = ({"direction": "ASC", "field": "id"},)
+#: Unknown: whether ``GET /sites`` is paged. Assumed: one answer holds every site; should
+#: it carry the ``X-Pagination-*`` headers of ``/segments/search`` and name more pages,
+#: they are read with ``?page=N``.
+SITES_PAGE_PARAMETER = "page"
 #: Unknown: how long a data code can be polled. Assumed: an hour; a code the vendor no
 #: longer knows (400 on poll) is requested again.
 DEFAULT_DATA_CODE_MAX_AGE_MINUTES = 60
@@ -83,6 +93,16 @@ def global_request_params(
         named["start"]: start.strftime(DATE_TIME_FORMAT),
         named["end"]: end.strftime(DATE_TIME_FORMAT),
         named["analytics_level"]: analytics_level,
+    }
+
+
+def segments_search_body(site_ids: list[int], page: int, per_page: int) -> dict[str, t.Any]:
+    """The body of ``POST /segments/search`` as the reference shows it: segments of ``site_ids``."""
+    return {
+        "filter": {"field": "siteId", "operator": SEGMENTS_SITE_OPERATOR, "parameters": site_ids},
+        "page": page,
+        "perPage": per_page,
+        "sort": [dict(item) for item in SEGMENTS_SORT],
     }
 
 
