@@ -22,6 +22,9 @@ CONFIG: dict = {
     "window_days": 2,
     "poll_interval_seconds": 0.05,
     "poll_max_interval_seconds": 0.2,
+    # The limits the strict sandbox enforces; the default's guidance window (a dozen a
+    # minute, not enforced) would make each of the SDK's syncs wait for a minute.
+    "rate_limits": [{"requests": 50, "seconds": 10}, {"requests": 1000, "seconds": 3600}],
 }
 
 
