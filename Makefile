@@ -43,6 +43,7 @@ test: install meltano
 bench: install
 	$(BIN)/python bench/rickai_bench.py
 	$(BIN)/python bench/calltouch_bench.py
+	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
 	$(BIN)/ruff check $(PACKAGES) scripts bench
