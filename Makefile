@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
-PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans
+PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust
+# uv as pinned in the dev group of pyproject.toml (one place for the version).
+UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
+MELTANO_VERSION := 4.4.1
 # Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
@@ -13,45 +16,52 @@ WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$
 
 .PHONY: install meltano demo test bench lint readme clean
 
+# The uv workspace (root pyproject.toml) exactly as uv.lock pins it: every package
+# editable, their test groups and the tools (dev group). --locked fails if uv.lock
+# is stale: run `.venv/bin/uv lock` after changing a dependency, and commit uv.lock.
 install: $(VENV)/.installed
-$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(VENV)/.installed: pyproject.toml uv.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python \
-		-e ./vendor-http -e ./vendor-sandbox -e ./vendor-testing -e "./tap-rickai[test]" -e "./tap-kameleoon[test]" -e "./target-calltouch-plans[test]" \
-		"pytest>=8" "duckdb>=1.1" "msgspec>=0.19" "ruff>=0.6"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --quiet --locked --all-packages --all-groups --python $(BIN)/python
 	touch $@
 
 # Meltano lives in its own environment; `meltano install` puts each plugin in
-# its own under .meltano/ (tap-rickai editable from this repository, target-duckdb
+# its own under .meltano/ (the plugins of this repository editable, tap-spreadsheets
 # from PyPI). Redone when meltano.yml or a package's dependencies change.
 meltano: $(MELTANO_VENV)/.installed
 $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PYTHON) -m venv $(MELTANO_VENV)
-	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
-	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano~=4.4"
+	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano==$(MELTANO_VERSION)"
 	$(WITH_MELTANO) $(MELTANO) install </dev/null
 	touch $@
 
-# Sandbox on a free port, `meltano run tap-rickai target-duckdb`, summary, sandbox stopped.
+# Sandbox on a free port, the three jobs (scripts/demo.py), summary, sandbox stopped.
 demo: install meltano
 	$(WITH_MELTANO) $(BIN)/python scripts/demo.py </dev/null
 
+# Tests run in parallel (pytest-xdist), the tests of one file on one worker (they may
+# share a module's sandbox or the SDK's class-scoped runner). Most of a test's time is
+# spent waiting for the sandbox (rate limits, polls), so more workers than CPUs help.
+# TEST_WORKERS=0 runs them one after the other in this process.
+TEST_WORKERS ?= 4
 test: install meltano
-	$(WITH_MELTANO) $(BIN)/python -m pytest
+	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-bench: install
-	$(BIN)/python bench/rickai_bench.py
+bench: install meltano
+	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py
 	$(BIN)/python bench/calltouch_bench.py
 	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
-	$(BIN)/ruff check $(PACKAGES) scripts bench
-	$(BIN)/ruff format --check $(PACKAGES) scripts bench
+	$(BIN)/ruff check $(PACKAGES) scripts bench conftest.py
+	$(BIN)/ruff format --check $(PACKAGES) scripts bench conftest.py
+	$(BIN)/mypy
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
-	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans
+	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .meltano output
+	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano output

@@ -1,10 +1,17 @@
-"""`make bench`: tap-rickai against a plain requests + msgspec script, in one run.
+"""`make bench`: tap-rickai against a plain requests + msgspec script, then the whole pipeline.
 
 Both extract the same days from the same sandbox (strict limits: one request at
 a time, one per second) with 100,000-session pages and write one Singer RECORD
 line per session to /dev/null. Reported per contender: records/s (wall clock),
 CPU seconds, peak RSS; then the ratio and the goals (ratio >= 0.6, tap RSS <=
-150 MiB). Exit code 1 if a goal is missed.
+150 MiB).
+
+Then the same days through ``meltano run tap-rickai target-duckdb-sdk`` (the
+default warehouse, into a throwaway DuckDB file, Meltano's state untouched):
+rows in DuckDB against the sandbox's truth (goal: none lost), records/s, the
+peak of the whole process tree's memory (goal: <= 500 MiB) and each process's
+CPU seconds and peak RSS (where the time and memory go). Exit code 1 if a goal
+is missed.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
+from pipeline_bench import PipelineResult, print_pipeline, run_pipeline  # noqa: E402
 from sandbox_process import running_sandbox  # noqa: E402
 
 COMPANY, TOKEN = "demo-company", "sandbox-rickai-token"
@@ -125,6 +133,8 @@ def main() -> int:
         ]
         os.unlink(handle.name)
         stats = admin(url, "stats")["vendors"]["rickai"]
+        time.sleep(1.1)
+        pipeline: PipelineResult = run_pipeline(config, truth["total"])
 
     tap, plain = results
     ratio = tap.records_per_second / plain.records_per_second
@@ -141,11 +151,13 @@ def main() -> int:
     print(f"\nratio tap/plain records/s: {ratio:.2f} (goal >= {GOAL_RATIO})")
     print(f"tap peak RSS: {tap.peak_rss_mib:.0f} MiB (goal <= {GOAL_RSS_MIB} MiB)")
     print(f"429 responses from the sandbox: {stats['rate_limited_429']}")
+    pipeline_ok = print_pipeline(pipeline, tap.records_per_second)
     ok = (
         ratio >= GOAL_RATIO
         and tap.peak_rss_mib <= GOAL_RSS_MIB
         and stats["rate_limited_429"] == 0
         and tap.records == plain.records == truth["total"]
+        and pipeline_ok
     )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

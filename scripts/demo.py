@@ -4,9 +4,10 @@ Starts the vendor sandbox on a free loopback port and runs, in the ``sandbox``
 environment (the sandbox's URL and demo credentials passed as environment
 variables, as real ones would be):
 
-1. ``meltano run tap-rickai target-duckdb`` (the main job),
-2. ``meltano run tap-kameleoon target-duckdb``,
+1. ``meltano run tap-rickai target-duckdb-sdk`` (the main job),
+2. ``meltano run tap-kameleoon target-duckdb-sdk``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
+4. ``meltano run tap-trust target-duckdb-sdk`` (campaigns and daily statistics, history mode),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
 sandbox served, and stops the sandbox. Run it again for an incremental run of the
@@ -38,17 +39,25 @@ DEMO_COMPANY = "demo-company"
 DEMO_DAYS = 30  # ~30 days (less the API's 32-hour delay), ~30 requests at 1 per second
 KAMELEOON_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 (the sandbox's public demo credential)
 CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 (the sandbox's public demo credential)
+TRUST_SECRET = "sandbox-trust-secret"  # noqa: S105 (the sandbox's public demo credential)
+TRUST_DAYS = 14  # 14 days of daily statistics for 3 companies: ~45 requests
 PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
 
 
 def main() -> int:
     """Run the demo; return the exit code."""
-    warehouse = Path(os.environ.get("TARGET_DUCKDB_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
+    warehouse = Path(os.environ.get("TARGET_DUCKDB_SDK_FILEPATH", ROOT / "output" / f"{ENVIRONMENT}.duckdb"))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
         timings = {}
-        for name, job in (("Rick.ai", run_rickai), ("Kameleoon", run_kameleoon), ("Calltouch plans", run_plans)):
+        jobs = (
+            ("Rick.ai", run_rickai),
+            ("Kameleoon", run_kameleoon),
+            ("Calltouch plans", run_plans),
+            ("Trust.lat", run_trust),
+        )
+        for name, job in jobs:
             started = time.monotonic()
             returncode = job(url)
             timings[name] = time.monotonic() - started
@@ -60,11 +69,13 @@ def main() -> int:
         kameleoon_served = fetch_json(f"{url}/_sandbox/kameleoon/served")["served"]
         plans = fetch_json(f"{url}/_sandbox/calltouch/plans")["plans"]
         imports = fetch_json(f"{url}/_sandbox/calltouch/imports")["imports"]
+        trust_requests = fetch_json(f"{url}/_sandbox/requests?vendor=trust")["requests"]
     print("\nSummary (meltano run took " + ", ".join(f"{n}: {s:.0f} s" for n, s in timings.items()) + ")")
     print_warehouse(warehouse)
     print_served(stats, rickai_requests)
     print_kameleoon_served(stats, kameleoon_served)
     print_imported_plans(plans, imports)
+    print_trust_served(stats, trust_requests, warehouse)
     return 0
 
 
@@ -77,21 +88,21 @@ def run_meltano(*plugins: str, env: dict[str, str], full_refresh: bool = False) 
 
 
 def run_rickai(url: str) -> int:
-    """``meltano run tap-rickai target-duckdb`` against the sandbox at ``url``."""
+    """``meltano run tap-rickai target-duckdb-sdk`` against the sandbox at ``url``."""
     env = {
         "TAP_RICKAI_API_URL": f"{url}/rickai",
         "TAP_RICKAI_API_TOKEN": DEMO_TOKEN,
         "TAP_RICKAI_COMPANY": DEMO_COMPANY,
         "TAP_RICKAI_START_DATE": _days_ago(DEMO_DAYS),
     }
-    return run_meltano("tap-rickai", "target-duckdb", env=env)
+    return run_meltano("tap-rickai", "target-duckdb-sdk", env=env)
 
 
 def run_kameleoon(url: str) -> int:
-    """``meltano run tap-kameleoon target-duckdb``; meltano.yml's sandbox environment sets the
+    """``meltano run tap-kameleoon target-duckdb-sdk``; meltano.yml's sandbox environment sets the
     demo client id, 14 days of history and short polls, the secret comes from the environment."""
     env = {"TAP_KAMELEOON_API_URL": f"{url}/kameleoon", "TAP_KAMELEOON_CLIENT_SECRET": KAMELEOON_SECRET}
-    return run_meltano("tap-kameleoon", "target-duckdb", env=env)
+    return run_meltano("tap-kameleoon", "target-duckdb-sdk", env=env)
 
 
 def run_plans(url: str) -> int:
@@ -103,6 +114,18 @@ def run_plans(url: str) -> int:
     """
     env = {"TARGET_CALLTOUCH_PLANS_API_URL": f"{url}/calltouch", "TARGET_CALLTOUCH_PLANS_API_TOKEN": CALLTOUCH_TOKEN}
     return run_meltano("tap-spreadsheets", "target-calltouch-plans", env=env, full_refresh=True)
+
+
+def run_trust(url: str) -> int:
+    """``meltano run tap-trust target-duckdb-sdk``; meltano.yml's sandbox environment sets the demo
+    client id, the companies and history mode, the secret and the sandbox's URLs come from here."""
+    env = {
+        "TAP_TRUST_API_URL": f"{url}/trust/api",
+        "TAP_TRUST_AUTH_URL": f"{url}/trust/atenea",
+        "TAP_TRUST_CLIENT_SECRET": TRUST_SECRET,
+        "TAP_TRUST_START_DATE": _days_ago(TRUST_DAYS - 1),
+    }
+    return run_meltano("tap-trust", "target-duckdb-sdk", env=env)
 
 
 def _days_ago(days: int) -> str:
@@ -179,6 +202,31 @@ def print_imported_plans(plans: list[dict[str, Any]], imports: list[dict[str, An
         where = " / ".join(f"{d}={plan[d]}" for d in PLANS_DIMENSIONS if plan.get(d))
         what = f"{metric['type']} «{metric['name']}» = {metric['value']:,}"
         print(f"    {plan['dateFrom']}…{plan['dateTo']}  {where}: {what}")
+
+
+def print_trust_served(stats: dict[str, Any], requests: list[dict[str, Any]], warehouse: Path) -> None:
+    """What the sandbox's Trust.lat served (Atenea included), and the funnel that landed in DuckDB."""
+    trust = stats.get("vendors", {}).get("trust", {})
+    statuses = ", ".join(f"{n} × {s}" for s, n in sorted(trust.get("by_status", {}).items()))
+    by_endpoint = {"token": 0, "campaign": 0, "statistics": 0}
+    for request in requests:
+        for endpoint in by_endpoint:
+            by_endpoint[endpoint] += request["path"].rstrip("/").endswith(endpoint)
+    print("  Sandbox (Trust.lat) served this run:")
+    print(
+        f"    requests: {trust.get('requests', 0)} ({statuses or 'none'}): "
+        + ", ".join(f"{n} {endpoint}" for endpoint, n in by_endpoint.items())
+    )
+    days = sorted({r["query"].get("start_date", "") for r in requests} - {""})
+    companies = sorted({r["path"].split("/company/")[1].split("/")[0] for r in requests if "/company/" in r["path"]})
+    if days:
+        print(f"    days searched: {len(days)}, {days[0]} to {days[-1]}, companies {', '.join(companies)}")
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        total, sended, received, pressed = db.execute(
+            "select sum(total), sum(sended), sum(received), sum(press_action) from tap_trust.daily_statistics"
+        ).fetchone() or (0, 0, 0, 0)
+    funnel = f"{total:,} scheduled, {sended:,} sent, {received:,} received, {pressed:,} pressed"
+    print(f"    daily funnel in the warehouse (tap_trust.daily_statistics): {funnel}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ again instead of asking Kameleoon to compute the window again, if it is younger 
 
 from __future__ import annotations
 
-import re
 import sys
 import typing as t
 from dataclasses import dataclass, field
@@ -59,27 +58,29 @@ if t.TYPE_CHECKING:
 GRID_ANCHOR = pendulum.date(2000, 1, 3)
 DEFAULT_WINDOW_DAYS = 7
 DEFAULT_LOOKBACK_DAYS = 2
-_OFFSET = re.compile(r"T.*(Z|[+-]\d{2}:?\d{2})$")
 
 
 def iso(day: pendulum.Date) -> str:
-    """Midnight UTC of ``day`` as the streams write it: the vendor's ``YYYY-MM-DDThh:mm:ss``, UTC.
+    """Midnight UTC of ``day`` as the streams write it: RFC 3339 with ``Z`` (``YYYY-MM-DDT00:00:00Z``)."""
+    return f"{day.isoformat()}T00:00:00Z"
 
-    Without an offset on purpose: target-duckdb (DuckDB 1.x/2.x ``COPY``) takes a first CSV
-    row whose timestamps carry an offset for a header and silently drops it.
+
+def utc_timestamp(value: t.Any) -> t.Any:
+    """A vendor timestamp as RFC 3339 in UTC with ``Z`` (``YYYY-MM-DDThh:mm:ss[.f]Z``).
+
+    An offset is applied; a timestamp without one is taken as UTC (README, "API
+    assumptions"). Anything that is not a timestamp is returned as it is, for
+    validation to report.
     """
-    return f"{day.isoformat()}T00:00:00"
-
-
-def utc_naive(value: t.Any) -> t.Any:
-    """A vendor timestamp with an offset as naive UTC ``YYYY-MM-DDThh:mm:ss[.f]`` (see :func:`iso`)."""
-    if not isinstance(value, str) or not _OFFSET.search(value):
+    if not isinstance(value, str):
         return value
     try:
         parsed = pendulum.parse(value)
     except ValueError:
-        return value  # left for validation to report
-    return parsed.in_timezone("UTC").naive().isoformat()  # type: ignore[union-attr]
+        return value
+    if not isinstance(parsed, pendulum.DateTime):
+        return value
+    return parsed.in_timezone("UTC").isoformat().replace("+00:00", "Z")
 
 
 def instant(value: t.Any) -> pendulum.DateTime | None:
@@ -111,8 +112,9 @@ def split_rows(base: dict[str, t.Any], data: dict[str, t.Any]) -> WindowResult:
     result.rows["audience_segment_stats"] = [
         (f"segmentStats[{i}]", {**base, **item}) for i, item in enumerate(data.get("segmentStats") or [])
     ]
+    days = ("startDateTime", "endDateTime")
     result.rows["audience_period_stats"] = [
-        (f"periodStats[{i}]", {**base, **item} | {k: utc_naive(item.get(k)) for k in ("startDateTime", "endDateTime")})
+        (f"periodStats[{i}]", {**base, **item} | {k: utc_timestamp(item.get(k)) for k in days})
         for i, item in enumerate(data.get("periodStats") or [])
     ]
     breakdowns = []

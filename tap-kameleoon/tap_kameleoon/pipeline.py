@@ -70,7 +70,10 @@ class WindowSource(t.Protocol):
     """What the pipeline needs from the stream: data codes, the pending lists, the poller."""
 
     poller: JobPoller
-    logger: logging.Logger
+
+    @property
+    def logger(self) -> logging.Logger:
+        """Where the pipeline says what it resumes and why it stops."""
 
     def resumable(self, window: Window) -> str | None:
         """A pending data code of the window from an earlier run, still young enough."""

@@ -7,6 +7,7 @@ import typing as t
 from singer_sdk.pagination import PageNumberPaginator
 
 from tap_kameleoon import schemas
+from tap_kameleoon.audiences import utc_timestamp
 from tap_kameleoon.client import (
     MAX_SEGMENTS_PAGE_SIZE,
     SITES_PAGE_PARAMETER,
@@ -30,16 +31,18 @@ class _ValidatedArray(KameleoonStream):
     keep_whole_records: bool = False
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        """Each item, validated; a bad one is named by its position and id."""
+        """Each item, validated, its timestamps in UTC with ``Z``; a bad one is named by its position and id."""
         items = response.json()
         if not isinstance(items, list):
             msg = f"Kameleoon answered {self.path} with a {type(items).__name__}, expected a JSON array"
             raise RecordValidationError(self.name, msg)
+        timestamps = [name for name, spec in self.schema["properties"].items() if spec.get("format") == "date-time"]
         for index, item in enumerate(items):
             try:
-                yield self.validate_record(item, whole=self.keep_whole_records)
+                record = self.validate_record(item, whole=self.keep_whole_records)
             except RecordValidationError as exc:
                 raise exc.at(f"item #{index}, id={item.get('id') if isinstance(item, dict) else None!r}") from None
+            yield record | {name: utc_timestamp(record[name]) for name in timestamps if name in record}
 
 
 class _PagesByHeaders(PageNumberPaginator):

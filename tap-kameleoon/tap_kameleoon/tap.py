@@ -167,7 +167,7 @@ class TapKameleoon(VendorTap):
             th.ArrayType(
                 th.ObjectType(
                     th.Property("requests", th.IntegerType(minimum=1), required=True),
-                    th.Property("seconds", th.NumberType(minimum=0.001), required=True),
+                    th.Property("seconds", th.NumberType(exclusive_minimum=0), required=True),
                 )
             ),
             default=list(DEFAULT_RATE_LIMITS),

@@ -1,8 +1,7 @@
-"""Run tap-kameleoon as a real process against a sandbox and read what it emitted."""
+"""Run tap-kameleoon against a sandbox and read what it emitted."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import typing as t
@@ -10,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from vendor_testing.singer_testing import parse_messages, write_json
+from tap_kameleoon.tap import TapKameleoon
+from vendor_testing.singer_testing import parse_messages, run_plugin, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -75,13 +75,14 @@ class TapRun:
         return {p["context"]["siteId"]: p for p in parts}
 
 
-def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, timeout: float = 120) -> TapRun:
-    """Run ``tap-kameleoon --config … [--state …]`` to completion."""
+def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, process: bool = False) -> TapRun:
+    """``tap-kameleoon --config … [--state …]`` to completion: in this process, or with
+    ``process=True`` as a process of its own (see :func:`run_plugin`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        args = [*TAP, "--config", str(write_json(config, Path(tmp), "config.json"))]
+        args = ["--config", str(write_json(config, Path(tmp), "config.json"))]
         if state is not None:
             args += ["--state", str(write_json(state, Path(tmp), "state.json"))]
-        result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+        result = run_plugin(TapKameleoon, args, process=process)
     return TapRun(result.returncode, result.stdout, result.stderr, parse_messages(result.stdout))
 
 

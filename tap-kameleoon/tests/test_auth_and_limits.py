@@ -50,7 +50,8 @@ def test_a_token_rejected_mid_run_is_fetched_again_and_the_request_retried(sandb
 
 
 def test_rejected_credentials_name_the_settings_not_the_secret(fast_sandbox) -> None:
-    run = run_tap(tap_config(fast_sandbox, client_secret="Wrong-Secret-123456"))
+    # A process of its own, so that no earlier run in this one masks the secret (see test_settings_and_secrets).
+    run = run_tap(tap_config(fast_sandbox, client_secret="Wrong-Secret-123456"), process=True)
 
     assert run.returncode == 1
     assert "Kameleoon answered 401 to the token request" in run.stderr

@@ -8,7 +8,7 @@ import pytest
 import requests
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_kameleoon.audiences import split_rows, utc_naive
+from tap_kameleoon.audiences import split_rows, utc_timestamp
 from tap_kameleoon.client import extract_data_code
 
 
@@ -37,15 +37,16 @@ def test_an_answer_without_a_data_code_is_a_clear_error(body) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2024-07-29T15:51:28.071Z", "2024-07-29T15:51:28.071000"),
-        ("2024-07-29T18:51:28+03:00", "2024-07-29T15:51:28"),
-        ("2024-07-29T12:51:28-0300", "2024-07-29T15:51:28"),
-        ("2024-07-29T15:51:28", "2024-07-29T15:51:28"),
+        ("2024-07-29T15:51:28.071Z", "2024-07-29T15:51:28.071000Z"),
+        ("2024-07-29T18:51:28+03:00", "2024-07-29T15:51:28Z"),
+        ("2024-07-29T12:51:28-0300", "2024-07-29T15:51:28Z"),
+        ("2024-07-29T15:51:28", "2024-07-29T15:51:28Z"),
+        ("not a timestamp", "not a timestamp"),
         (None, None),
     ],
 )
-def test_vendor_timestamps_become_naive_utc(value, expected) -> None:
-    assert utc_naive(value) == expected
+def test_vendor_timestamps_become_rfc3339_utc_with_z(value, expected) -> None:
+    assert utc_timestamp(value) == expected
 
 
 def test_one_poll_answer_becomes_rows_of_four_streams() -> None:
@@ -63,7 +64,7 @@ def test_one_poll_answer_becomes_rows_of_four_streams() -> None:
     result = split_rows(base, data)
     assert result.global_row == {**base, "elementCount": 9}
     assert [row["segmentId"] for _, row in result.rows["audience_segment_stats"]] == [7, 8]
-    assert result.rows["audience_period_stats"][0][1]["startDateTime"] == "2024-07-29T00:00:00"
+    assert result.rows["audience_period_stats"][0][1]["startDateTime"] == "2024-07-29T00:00:00Z"
     breakdown = [
         (where, row["breakdownKind"], row["breakdownValue"]) for where, row in result.rows["audience_breakdown_stats"]
     ]

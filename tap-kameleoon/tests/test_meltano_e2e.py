@@ -1,4 +1,4 @@
-"""End to end: ``meltano run tap-kameleoon target-duckdb`` against a strict sandbox.
+"""End to end: ``meltano run tap-kameleoon target-duckdb-sdk`` against a strict sandbox.
 
 Runs the project's ``meltano.yml`` with the plugins ``make meltano`` installed in
 ``.meltano/``, but with a temporary Meltano system directory and database and a
@@ -22,9 +22,12 @@ if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
-STATE_ID = "sandbox:tap-kameleoon-to-target-duckdb"
+STATE_ID = "sandbox:tap-kameleoon-to-target-duckdb-sdk"
 SCHEMA = "tap_kameleoon"
-ISOLATED_PREFIXES = ("TAP_KAMELEOON_", "TARGET_DUCKDB_")
+ISOLATED_PREFIXES = ("TAP_KAMELEOON_", "TARGET_DUCKDB_SDK_")
+#: Small loader batches: the rows (with `Z` timestamps) cross many batch boundaries, where
+#: target-duckdb 0.8.0 silently dropped a row each time.
+LOADER_BATCH_ROWS = 7
 
 
 def isolated_project(tmp: Path, executable: Path, sandbox: SandboxServer, secret: str, start: str) -> IsolatedMeltano:
@@ -34,7 +37,8 @@ def isolated_project(tmp: Path, executable: Path, sandbox: SandboxServer, secret
         ROOT,
         tmp,
         isolate=ISOLATED_PREFIXES,
-        TARGET_DUCKDB_FILEPATH=str(tmp / "warehouse.duckdb"),
+        TARGET_DUCKDB_SDK_FILEPATH=str(tmp / "warehouse.duckdb"),
+        TARGET_DUCKDB_SDK_BATCH_SIZE_ROWS=str(LOADER_BATCH_ROWS),
         TAP_KAMELEOON_API_URL=sandbox.vendor_url("kameleoon"),
         TAP_KAMELEOON_CLIENT_SECRET=secret,
         TAP_KAMELEOON_START_DATE=start,
@@ -70,7 +74,7 @@ def test_meltano_run_loads_what_the_sandbox_served_then_resumes(
     start = yesterday() - timedelta(days=9)
     project = isolated_project(tmp_path, meltano, sandbox, secret, str(start))
 
-    first = project.run("run", "--no-install", "tap-kameleoon", "target-duckdb")
+    first = project.run("run", "--no-install", "tap-kameleoon", "target-duckdb-sdk")
     assert first.returncode == 0, first.stderr[-5000:]
     loaded = table_rows(tmp_path / "warehouse.duckdb")
     truth = expected_rows(sandbox, start, yesterday(), 7)
@@ -78,11 +82,12 @@ def test_meltano_run_loads_what_the_sandbox_served_then_resumes(
         assert loaded[stream] == served_rows(sandbox)[stream] == truth[stream], stream
     assert loaded["sites"] == 2
     assert loaded["segments"] == 8
+    assert loaded["audience_breakdown_stats"] > 5 * LOADER_BATCH_ROWS  # several batch boundaries
     stats = sandbox.stats()["vendors"]["kameleoon"]
     assert stats["rate_limited_429"] == 0
 
     sandbox.kameleoon.served.clear()
-    second = project.run("run", "--no-install", "tap-kameleoon", "target-duckdb")
+    second = project.run("run", "--no-install", "tap-kameleoon", "target-duckdb-sdk")
     assert second.returncode == 0, second.stderr[-5000:]
     # Only the last window of each site again (bookmark minus the 2-day lookback); same rows.
     assert served_rows(sandbox)["audience_global_stats"] == 2
@@ -91,7 +96,7 @@ def test_meltano_run_loads_what_the_sandbox_served_then_resumes(
     state = project.run("state", "get", STATE_ID)
     assert state.returncode == 0, state.stderr
     partitions = json.loads(state.stdout)["singer_state"]["bookmarks"]["audience_global_stats"]["partitions"]
-    assert {p["replication_key_value"] for p in partitions} == {f"{yesterday() + timedelta(days=1)}T00:00:00"}
+    assert {p["replication_key_value"] for p in partitions} == {f"{yesterday() + timedelta(days=1)}T00:00:00Z"}
     tokens = list(sandbox.kameleoon.tokens)  # every access token the runs were given
     assert tokens
     for result in (first, second, state):

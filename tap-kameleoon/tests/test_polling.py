@@ -87,7 +87,7 @@ def test_a_later_windows_code_waits_while_lookback_windows_are_read_again(sandbo
     assert interrupted.returncode == 1
     site, partition = next((s, p) for s, p in interrupted.partitions().items() if "pending" in p)
     (pending,) = partition["pending"]
-    assert pending["windowStart"] == f"{start + timedelta(days=7)}T00:00:00"
+    assert pending["windowStart"] == f"{start + timedelta(days=7)}T00:00:00Z"
 
     sandbox.kameleoon.poll_outcome = "ready"
     sandbox.reset_log()
@@ -118,8 +118,8 @@ def _state_with_pending(site_id: int, code: str, requested_at: datetime) -> dict
                         "pending": [
                             {
                                 "dataCode": code,
-                                "windowStart": f"{start}T00:00:00",
-                                "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00",
+                                "windowStart": f"{start}T00:00:00Z",
+                                "windowEnd": f"{yesterday() + timedelta(days=1)}T00:00:00Z",
                                 "analyticsLevel": "VISITOR",
                                 "requestedAt": requested_at.isoformat(),
                             }

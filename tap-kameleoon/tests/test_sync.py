@@ -44,12 +44,12 @@ def test_full_run_emits_every_row_the_sandbox_holds(fast_sandbox) -> None:
     # Windows are aligned from start_date: 7 days, then the 3 left up to yesterday.
     windows = sorted({(r["windowStart"], r["windowEnd"]) for r in run.records("audience_global_stats")})
     assert windows == [
-        (f"{start}T00:00:00", f"{start + timedelta(days=7)}T00:00:00"),
-        (f"{start + timedelta(days=7)}T00:00:00", f"{yesterday() + timedelta(days=1)}T00:00:00"),
+        (f"{start}T00:00:00Z", f"{start + timedelta(days=7)}T00:00:00Z"),
+        (f"{start + timedelta(days=7)}T00:00:00Z", f"{yesterday() + timedelta(days=1)}T00:00:00Z"),
     ]
     # State: per site, the end of the last window, no data code in flight.
     for partition in run.partitions().values():
-        assert partition["replication_key_value"] == f"{yesterday() + timedelta(days=1)}T00:00:00"
+        assert partition["replication_key_value"] == f"{yesterday() + timedelta(days=1)}T00:00:00Z"
         assert "pending" not in partition
     assert CLIENT_SECRET not in run.stdout + run.stderr
 

@@ -1,15 +1,15 @@
-"""Run tap-rickai as a real process against a sandbox and read what it emitted."""
+"""Run tap-rickai against a sandbox and read what it emitted."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vendor_testing.singer_testing import parse_messages, write_json
+from tap_rickai.tap import TapRickai
+from vendor_testing.singer_testing import parse_messages, run_plugin, write_json
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -58,25 +58,14 @@ class TapRun:
         return states[-1]["bookmarks"]["sessions"].get("replication_key_value")
 
 
-def run_tap(
-    config: dict[str, t.Any],
-    *,
-    state: dict[str, t.Any] | None = None,
-    extra_args: list[str] | None = None,
-    timeout: float = 120,
-) -> TapRun:
-    """Run ``tap-rickai --config … [--state …]`` to completion."""
+def run_tap(config: dict[str, t.Any], *, state: dict[str, t.Any] | None = None, process: bool = False) -> TapRun:
+    """``tap-rickai --config … [--state …]`` to completion: in this process, or with
+    ``process=True`` as a process of its own (see :func:`run_plugin`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        args = [*TAP, "--config", str(write_json(config, Path(tmp), "config.json"))]
+        args = ["--config", str(write_json(config, Path(tmp), "config.json"))]
         if state is not None:
             args += ["--state", str(write_json(state, Path(tmp), "state.json"))]
-        result = subprocess.run(
-            [*args, *(extra_args or [])],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = run_plugin(TapRickai, args, process=process)
     return TapRun(result.returncode, result.stdout, result.stderr, parse_messages(result.stdout))
 
 

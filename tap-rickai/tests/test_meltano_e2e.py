@@ -1,4 +1,4 @@
-"""End to end: ``meltano run tap-rickai target-duckdb`` against a strict sandbox.
+"""End to end: ``meltano run tap-rickai target-duckdb-sdk`` against a strict sandbox.
 
 Runs the project's ``meltano.yml`` with the plugins ``make meltano`` installed
 in ``.meltano/``, but with a temporary Meltano system directory and database
@@ -25,9 +25,9 @@ if t.TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPANY = "demo-company"
-STATE_ID = "sandbox:tap-rickai-to-target-duckdb"
+STATE_ID = "sandbox:tap-rickai-to-target-duckdb-sdk"
 TABLE = "tap_rickai.sessions"
-ISOLATED_PREFIXES = ("TAP_RICKAI_", "TARGET_DUCKDB_")
+ISOLATED_PREFIXES = ("TAP_RICKAI_", "TARGET_DUCKDB_SDK_")
 
 
 def isolated_project(
@@ -39,7 +39,9 @@ def isolated_project(
         ROOT,
         tmp,
         isolate=ISOLATED_PREFIXES,
-        TARGET_DUCKDB_FILEPATH=str(warehouse(tmp)),
+        TARGET_DUCKDB_SDK_FILEPATH=str(warehouse(tmp)),
+        # Loader batches smaller than a day: rows cross many batch boundaries.
+        TARGET_DUCKDB_SDK_BATCH_SIZE_ROWS="97",
         TAP_RICKAI_API_URL=sandbox.vendor_url("rickai"),
         TAP_RICKAI_COMPANY=COMPANY,
         TAP_RICKAI_API_TOKEN=token,
@@ -58,7 +60,7 @@ def warehouse(tmp: Path) -> Path:
 
 def elt(project: IsolatedMeltano) -> subprocess.CompletedProcess[str]:
     """The main job; uses the installed plugins as they are (no auto-install)."""
-    return project.run("run", "--no-install", "tap-rickai", "target-duckdb")
+    return project.run("run", "--no-install", "tap-rickai", "target-duckdb-sdk")
 
 
 def rows_per_date(warehouse: Path) -> dict[str, int]:

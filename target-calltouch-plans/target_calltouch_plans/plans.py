@@ -233,9 +233,9 @@ def to_plan_item(record: t.Mapping[str, t.Any], where: str = "record") -> dict[s
     start, end = fields.period(problems)
     dimensions = _dimensions(record, problems)
     kind, name = fields.metric(problems)
-    value, rule = _plan_value(fields.value, api_shape=api_shape)
-    if rule is not None:
-        problems.append(Problem(fields.names["value"], fields.value, rule))
+    value, value_rule = _plan_value(fields.value, api_shape=api_shape)
+    if value_rule is not None:
+        problems.append(Problem(fields.names["value"], fields.value, value_rule))
     schema_fields = {problem.field for problem in schema_problems}
     problems = [*schema_problems, *(p for p in problems if p.field not in schema_fields)]
     if problems or start is None or end is None:
@@ -297,8 +297,8 @@ class _Fields:
         elif kind in CUSTOM_TYPES and name in ALL_METRIC_NAMES:
             rule = f"a '{kind}' name must not be the name of a Calltouch metric"
             problems.append(Problem(self.names["name"], self.name, rule))
-        elif (rule := _not_utf8(name)) is not None:
-            problems.append(Problem(self.names["name"], self.name, rule))
+        elif (encoding_rule := _not_utf8(name)) is not None:
+            problems.append(Problem(self.names["name"], self.name, encoding_rule))
         return kind, name
 
 

@@ -156,7 +156,7 @@ class PlanRun:
         self._in_flight.update(ref.seq for ref, _ in entries)
         if entries and self.importer is None:
             self.logger.info("Dry run: %d valid plan item(s) from %s, nothing sent", len(entries), sink)
-        elif entries:
+        elif entries and self.importer is not None:
             self.importer.run(entries)
         self._in_flight.difference_update(ref.seq for ref, _ in entries)
         for key in pending:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import typing as t
 from pathlib import Path
+
+from target_calltouch_plans.target import TargetCalltouchPlans
+from vendor_testing.singer_testing import PluginRun, run_plugin
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
@@ -44,20 +45,14 @@ def target_config(sandbox: SandboxServer, **overrides: t.Any) -> dict[str, t.Any
     }
 
 
-def run_target(
-    config: dict[str, t.Any], messages: Path | str, tmp_path: Path, *, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """``target-calltouch-plans --config … --input …`` as a subprocess, output captured."""
+def run_target(config: dict[str, t.Any], messages: Path | str, tmp_path: Path, *, process: bool = False) -> PluginRun:
+    """``target-calltouch-plans --config … --input …`` in ``tmp_path``, output captured: in
+    this process, or with ``process=True`` as a process of its own (see :func:`run_plugin`)."""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     source = messages if isinstance(messages, Path) else RESOURCES / messages
-    return subprocess.run(
-        [sys.executable, "-m", "target_calltouch_plans.target", "--config", str(config_path), "--input", str(source)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    return run_plugin(
+        TargetCalltouchPlans, ["--config", str(config_path), "--input", str(source)], cwd=tmp_path, process=process
     )
 
 

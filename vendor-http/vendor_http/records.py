@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import typing as t
+from types import GenericAlias
 
 import msgspec
 
@@ -48,7 +49,7 @@ def _type_for(schema: dict[str, t.Any], path: str) -> t.Any:
     if kind == "object":
         result: t.Any = _object_type(schema, path)
     elif kind == "array":
-        result = list[_type_for(schema.get("items", {}), f"{path}[]")]
+        result = GenericAlias(list, _type_for(schema.get("items", {}), f"{path}[]"))  # list[item type]
     elif kind == "string" and schema.get("format") in {"date", "date-time"}:
         pattern = _DATE_PATTERN if schema["format"] == "date" else _DATETIME_PATTERN
         result = t.Annotated[str, msgspec.Meta(pattern=pattern)]

@@ -1,0 +1,74 @@
+"""Helpers of target-duckdb-sdk's tests: Singer messages in, the real target, a real DuckDB file."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import typing as t
+from pathlib import Path
+
+import duckdb
+
+from target_duckdb_sdk.target import TargetDuckDB
+
+
+def schema(stream: str, properties: dict[str, t.Any], keys: list[str]) -> dict[str, t.Any]:
+    return {
+        "type": "SCHEMA",
+        "stream": stream,
+        "schema": {"type": "object", "properties": properties},
+        "key_properties": keys,
+    }
+
+
+def record(stream: str, row: dict[str, t.Any]) -> dict[str, t.Any]:
+    return {"type": "RECORD", "stream": stream, "record": row}
+
+
+def state(value: dict[str, t.Any]) -> dict[str, t.Any]:
+    return {"type": "STATE", "value": value}
+
+
+def lines(*messages: dict[str, t.Any]) -> str:
+    return "".join(json.dumps(message) + "\n" for message in messages)
+
+
+def load(warehouse: Path, messages: t.Iterable[dict[str, t.Any]], **settings: t.Any) -> None:
+    """Run the target in-process on ``messages`` into ``warehouse`` (schema ``s``)."""
+    config = {"filepath": str(warehouse), "default_target_schema": "s", **settings}
+    TargetDuckDB(config=config).listen(file_input=io.StringIO(lines(*messages)))
+
+
+def run_cli(
+    warehouse: Path, messages: t.Iterable[dict[str, t.Any]], tmp: Path, **settings: t.Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``target-duckdb-sdk`` as a process (exit code, stdout and stderr as a user sees them)."""
+    config = tmp / "target-config.json"
+    config.write_text(json.dumps({"filepath": str(warehouse), "default_target_schema": "s", **settings}))
+    return subprocess.run(
+        [sys.executable, "-m", "target_duckdb_sdk.target", "--config", str(config)],
+        input=lines(*messages),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def query(warehouse: Path, sql: str, *params: t.Any) -> list[tuple[t.Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def column_types(warehouse: Path, table: str, schema_name: str = "s") -> dict[str, str]:
+    return dict(
+        query(
+            warehouse,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            schema_name,
+            table,
+        )
+    )

@@ -1,0 +1,172 @@
+"""target-duckdb-sdk into a real DuckDB file: every row lands, keys upsert, types are typed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from duckdb_sdk_helpers import column_types, load, query, record, run_cli, schema, state
+
+TS = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}
+
+
+def test_offset_timestamps_lose_no_row_at_any_batch_boundary(tmp_path: Path) -> None:
+    """The target-duckdb 0.8.0 defect: with an offset on ``ts`` the first row of every batch vanished."""
+    warehouse = tmp_path / "w.duckdb"
+    rows = [{"id": i, "ts": f"2026-11-{1 + i % 28:02d}T0{i % 10}:00:00{'Z' if i % 2 else '+03:00'}"} for i in range(47)]
+    load(warehouse, [schema("t", TS, ["id"]), *(record("t", row) for row in rows)], batch_size_rows=10)
+
+    loaded = dict(query(warehouse, "select id, ts from s.t"))
+    assert sorted(loaded) == list(range(47))
+    for row in rows:
+        expected = datetime.fromisoformat(row["ts"].replace("Z", "+00:00")).astimezone(UTC)
+        assert loaded[row["id"]] == expected, row
+
+
+def test_five_records_of_the_issue_all_land(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    rows = [record("t", {"id": i, "ts": f"2026-11-2{i}T00:00:00Z"}) for i in range(5)]
+    load(warehouse, [schema("t", TS, ["id"]), *rows])
+    assert query(warehouse, "select id from s.t order by id") == [(0,), (1,), (2,), (3,), (4,)]
+
+
+def test_a_key_is_upserted_and_the_last_row_of_a_batch_wins(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    props = {"k": {"type": "string"}, "day": {"type": "string", "format": "date"}, "v": {"type": "integer"}}
+    first = [record("t", {"k": f"k{i}", "day": "2026-11-01", "v": i}) for i in range(6)]
+    load(warehouse, [schema("t", props, ["k", "day"]), *first], batch_size_rows=4)
+    again = [
+        record("t", {"k": "k1", "day": "2026-11-01", "v": 100}),
+        record("t", {"k": "k1", "day": "2026-11-01", "v": 101}),  # same key later in the batch
+        record("t", {"k": "k1", "day": "2026-11-02", "v": 7}),  # another day: another key
+    ]
+    load(warehouse, [schema("t", props, ["k", "day"]), *again])
+
+    rows = query(warehouse, "select k, day::varchar, v from s.t order by k, day")
+    assert rows == [
+        ("k0", "2026-11-01", 0),
+        ("k1", "2026-11-01", 101),
+        ("k1", "2026-11-02", 7),
+        ("k2", "2026-11-01", 2),
+        ("k3", "2026-11-01", 3),
+        ("k4", "2026-11-01", 4),
+        ("k5", "2026-11-01", 5),
+    ]
+
+
+def test_append_only_keeps_every_row(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    rows = [record("t", {"id": 1, "ts": "2026-11-01T00:00:00Z"}) for _ in range(3)]
+    load(warehouse, [schema("t", TS, ["id"]), *rows], load_method="append-only", batch_size_rows=2)
+    assert query(warehouse, "select count(*) from s.t") == [(3,)]
+
+
+def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    props = {
+        "siteId": {"type": "integer"},
+        "conversionRate": {"type": ["number", "null"]},
+        "day": {"type": "string", "format": "date"},
+        "windowStart": {"type": "string", "format": "date-time"},
+        "isActive": {"type": "boolean"},
+        "name": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "meta": {"type": "object", "properties": {"a": {"type": "integer"}}},
+        "amount": {"type": "string", "format": "x-singer.decimal", "precision": 20, "scale": 4},
+        "opens": {"type": "string", "format": "time"},
+    }
+    row = {
+        "siteId": 2**40,
+        "conversionRate": 0.012345678,
+        "day": "2026-11-30",
+        "windowStart": "2026-11-30T00:00:00Z",
+        "isActive": True,
+        "name": "Магазин",
+        "tags": ["a", "b"],
+        "meta": {"a": 1},
+        "amount": "12345678901234.5678",
+        "opens": "09:30:00",
+    }
+    load(warehouse, [schema("audience", props, ["siteId"]), record("audience", row)])
+
+    assert column_types(warehouse, "audience") == {
+        "siteId": "BIGINT",
+        "conversionRate": "DOUBLE",
+        "day": "DATE",
+        "windowStart": "TIMESTAMP WITH TIME ZONE",
+        "isActive": "BOOLEAN",
+        "name": "VARCHAR",
+        "tags": "JSON",
+        "meta": "JSON",
+        "amount": "DECIMAL(20,4)",
+        "opens": "TIME",
+    }
+    # DuckDB matches names case-insensitively: no quoting needed for camelCase.
+    (loaded,) = query(
+        warehouse,
+        "select siteid, conversionrate, day::varchar, tags->>'$[1]', meta->>'$.a', name, amount::varchar, "
+        "opens::varchar from s.audience",
+    )
+    assert loaded == (2**40, 0.012345678, "2026-11-30", "b", "1", "Магазин", "12345678901234.5678", "09:30:00")
+
+
+def test_a_changed_schema_adds_and_widens_columns(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(
+        warehouse,
+        [schema("t", {"id": {"type": "integer"}, "v": {"type": "integer"}}, ["id"]), record("t", {"id": 1, "v": 2})],
+    )
+    wider = {"id": {"type": "integer"}, "v": {"type": "number"}, "note": {"type": "string"}}
+    load(warehouse, [schema("t", wider, ["id"]), record("t", {"id": 2, "v": 2.5, "note": "x"})])
+
+    assert column_types(warehouse, "t") == {"id": "BIGINT", "v": "DOUBLE", "note": "VARCHAR"}
+    assert query(warehouse, "select id, v, note from s.t order by id") == [(1, 2.0, None), (2, 2.5, "x")]
+
+
+def test_state_is_passed_on_after_the_rows_before_it_are_loaded(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    messages = [
+        schema("t", TS, ["id"]),
+        *(record("t", {"id": i, "ts": "2026-11-01T00:00:00Z"}) for i in range(5)),
+        state({"bookmarks": {"t": {"replication_key_value": "2026-11-01T00:00:00Z"}}}),
+    ]
+    result = run_cli(warehouse, messages, tmp_path)
+    assert result.returncode == 0, result.stderr
+    emitted = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert emitted[-1] == {"bookmarks": {"t": {"replication_key_value": "2026-11-01T00:00:00Z"}}}
+    assert query(warehouse, "select count(*) from s.t") == [(5,)]
+
+
+def test_a_value_its_column_cannot_hold_stops_the_run_in_one_line_keeping_nothing_of_the_batch(
+    tmp_path: Path,
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    props = {"id": {"type": "integer"}, "n": {"type": "integer"}}
+    messages = [
+        schema("t", props, ["id"]),
+        record("t", {"id": 1, "n": 1}),
+        record("t", {"id": 2, "n": "many"}),
+        state({"bookmarks": {"t": {"replication_key_value": 2}}}),
+    ]
+    result = run_cli(warehouse, messages, tmp_path)
+
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("target-duckdb-sdk stopped: s.t: DuckDB refused the batch of 2 row(s)")
+    assert "line 2" in last
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip() == ""  # no STATE passed on
+    assert query(warehouse, "select count(*) from s.t") == [(0,)]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".jsonl"] == []  # staging file removed
+
+
+def test_properties_duckdb_cannot_tell_apart_are_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    props = {"Revenue": {"type": "number"}, "revenue": {"type": "number"}}
+    result = run_cli(warehouse, [schema("t", props, []), record("t", {"Revenue": 1, "revenue": 2})], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "target-duckdb-sdk stopped: Stream 't': properties 'Revenue' and 'revenue' would be the same DuckDB "
+        "column (column names are case-insensitive); rename one with a stream map"
+    )
