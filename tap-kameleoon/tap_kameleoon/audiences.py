@@ -317,8 +317,8 @@ class AudienceGlobalStatsStream(KameleoonStream):
         if context is None:
             msg = f"stream '{self.name}' is partitioned by site and was synced without a site"
             raise RuntimeError(msg)
-        if self.pipeline is None:
-            self.pipeline = self.make_pipeline()
+        if self.pipeline is None or context["siteId"] == self.partitions[0]["siteId"]:
+            self.pipeline = self.make_pipeline()  # one per sync, from the first site on
         for window in self.pipeline.windows_of(context["siteId"]):
             base = {
                 "siteId": window.site["id"],

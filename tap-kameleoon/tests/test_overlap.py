@@ -70,3 +70,19 @@ def test_a_learned_job_time_spares_status_checks(sandbox_factory) -> None:
     assert len(per_code) == 24  # 12 days, two sites
     assert min(per_code[:2]) >= 3  # the first two follow the schedule, and teach
     assert sum(per_code[2:]) <= 1.5 * len(per_code[2:])  # then mostly one check each (a few probes)
+
+
+def test_a_second_sync_of_the_same_tap_extracts_again(fast_sandbox, capsys) -> None:
+    from tap_kameleoon.tap import TapKameleoon
+    from vendor_testing.singer_testing import parse_messages
+
+    tap = TapKameleoon(config=tap_config(fast_sandbox, window_days=3))
+    tap.sync_all()
+    tap.sync_all()
+    rows = [m for m in parse_messages(capsys.readouterr().out) if m.get("stream") == "audience_global_stats"]
+    records = [m["record"] for m in rows if m["type"] == "RECORD"]
+    first = expected_rows(fast_sandbox, yesterday() - timedelta(days=6), yesterday(), 3)["audience_global_stats"]
+    # The second sync starts from the first one's bookmarks minus the 2-day lookback.
+    again = expected_rows(fast_sandbox, yesterday() - timedelta(days=3), yesterday(), 3)["audience_global_stats"]
+    assert (first, again) == (6, 4)
+    assert len(records) == first + again
