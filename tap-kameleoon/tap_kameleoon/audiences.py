@@ -37,7 +37,7 @@ from tap_kameleoon.client import (
     extract_data_code,
     global_request_params,
 )
-from tap_kameleoon.pipeline import Window, WindowPipeline
+from tap_kameleoon.pipeline import Window, WindowPipeline, instant
 from vendor_http import (
     JobPoller,
     JobState,
@@ -81,18 +81,6 @@ def utc_timestamp(value: t.Any) -> t.Any:
     if not isinstance(parsed, pendulum.DateTime):
         return value
     return parsed.in_timezone("UTC").isoformat().replace("+00:00", "Z")
-
-
-def instant(value: t.Any) -> pendulum.DateTime | None:
-    """A timestamp in any of Kameleoon's documented forms (``2024-07-29T15:51:28.071Z``,
-    ``YYYY-MM-DDThh:mm:ss`` read as UTC) or the tap's own, as an aware UTC instant."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = pendulum.parse(value)
-    except ValueError:
-        return None
-    return parsed.in_timezone("UTC") if isinstance(parsed, pendulum.DateTime) else None
 
 
 @dataclass

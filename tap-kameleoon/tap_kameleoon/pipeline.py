@@ -20,6 +20,7 @@ import typing as t
 from collections import deque
 from dataclasses import dataclass
 
+import pendulum
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_kameleoon.client import DataCodeRejectedError
@@ -33,6 +34,18 @@ if t.TYPE_CHECKING:
 
 #: Kameleoon's vendor errors a window can end in; anything else is a bug and stops at once.
 WINDOW_FAILURES = (FatalAPIError, RetriableAPIError, AsyncJobError)
+
+
+def instant(value: t.Any) -> pendulum.DateTime | None:
+    """A timestamp in any of Kameleoon's documented forms (``2024-07-29T15:51:28.071Z``,
+    ``YYYY-MM-DDThh:mm:ss`` read as UTC) or the tap's own, as an aware UTC instant."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = pendulum.parse(value)
+    except ValueError:
+        return None
+    return parsed.in_timezone("UTC") if isinstance(parsed, pendulum.DateTime) else None
 
 
 @dataclass(eq=False)
