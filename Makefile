@@ -52,6 +52,7 @@ test: install meltano
 bench: install meltano
 	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py
 	$(BIN)/python bench/calltouch_bench.py
+	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
 	$(BIN)/ruff check $(PACKAGES) scripts bench conftest.py

@@ -20,6 +20,7 @@ from vendor_http.errors import ExplainedError, failure_message
 from vendor_http.jobs import (
     AsyncJob,
     AsyncJobError,
+    DurationEstimate,
     JobFailedError,
     JobPoller,
     JobState,
@@ -48,6 +49,7 @@ __all__ = [
     "ClientCredentialsAuthenticator",
     "DateSettingError",
     "DateWindow",
+    "DurationEstimate",
     "ExplainedError",
     "JobFailedError",
     "JobPoller",
