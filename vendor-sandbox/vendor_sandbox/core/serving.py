@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .admin import ADMIN_PREFIX, Admin
-from .contract import Emulator, VendorRequest, VendorResponse, json_response
+from .contract import Emulator, VendorRequest, VendorResponse, json_bytes, json_response
 from .faults import Fault, FaultKind
 from .requestlog import RequestRecord
 
@@ -45,8 +45,7 @@ def with_bad_record(vendor: Emulator, request: VendorRequest, response: VendorRe
     if spot is None or not spot.items or not isinstance(spot.items[len(spot.items) // 2], dict):
         return response
     spot.items[len(spot.items) // 2][fault.key or spot.key] = fault.value
-    body = json.dumps(document, ensure_ascii=False).encode()
-    return replace(response, chunks=[body], corruption_offset=0)
+    return replace(response, chunks=[json_bytes(document)], corruption_offset=0)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
