@@ -164,6 +164,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(response, record, corrupt_at=response.corruption_offset)
             case FaultKind.BAD_RECORD:
                 self._send(with_bad_record(vendor, request, vendor.respond(request), fault), record)
+            case FaultKind.REDIRECT:
+                self._send(self._redirect(fault), record)
+
+    def _redirect(self, fault: Fault) -> VendorResponse:
+        """A redirect to the recording host (same path and query), back to this URL, or to `fault.to`."""
+        sandbox = self.server.sandbox
+        if fault.to == "elsewhere":
+            location = sandbox.elsewhere.url + self.path
+        elif fault.to == "same":
+            location = sandbox.url + self.path
+        else:
+            location = fault.to
+        return json_response(fault.status or 307, {"location": location}, {"Location": location})
 
     # --- writing -------------------------------------------------------------------------
 
