@@ -9,6 +9,8 @@ the user's message (:meth:`VendorPlugin.invoke`). :class:`VendorTap` and
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
 import threading
 import typing as t
@@ -19,9 +21,9 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 
 from vendor_http.errors import EXPLAINED_FAILURES, failure_message
 from vendor_http.rate_budget import RateBudget
-from vendor_http.redaction import Redactor, install_redaction, redact
+from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
-from vendor_http.sdk_seam import TargetSeam
+from vendor_http.sdk_seam import PluginSeam, TargetSeam
 from vendor_http.settings import check_api_url, validate_settings
 
 if t.TYPE_CHECKING:
@@ -42,7 +44,7 @@ def secret_setting_names(config_jsonschema: Mapping[str, t.Any]) -> list[str]:
     ]
 
 
-class VendorPlugin:
+class VendorPlugin(PluginSeam):
     """What every tap and target shares: redaction, retries, budget, setting checks, failures.
 
     Mixed in before the SDK's ``Tap`` or ``Target``. Subclasses override
@@ -92,6 +94,30 @@ class VendorPlugin:
         key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows)
         with _BUDGETS_LOCK:
             return _BUDGETS.setdefault(key, budget)
+
+    def masked_config_errors(self, errors: list[str]) -> list[str]:
+        """The SDK's settings errors without the value of any secret setting.
+
+        A secret of the wrong type (a numeric token) is quoted by the SDK's message; its
+        every written form is masked, however short, and the value joins the redactor
+        (whose log record factory is installed here, before the SDK reports anything).
+        """
+        values = [self.config.get(name) for name in secret_setting_names(self.config_jsonschema)]
+        forms: set[str] = set()
+        for value in values:
+            if value is None or value == "":
+                continue
+            forms |= {str(value), repr(value)}
+            with contextlib.suppress(TypeError, ValueError):
+                forms.add(json.dumps(value))
+        install_redaction(self.redactor)
+        ordered = sorted((form for form in forms if form), key=len, reverse=True)
+        masked = []
+        for error in errors:
+            for form in ordered:
+                error = error.replace(form, MASK)
+            masked.append(error)
+        return masked
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
         """Setting name → check returning an error message (``None`` = fine)."""
