@@ -186,6 +186,8 @@ def test_no_secret_and_no_url_password_in_a_settings_message(tmp_path, kind, ove
     result = run(kind, {**config("https://api.acme.test"), **overrides}, tmp_path, stdin="")
 
     assert result.returncode == 1
-    assert f"{kind}-acme stopped: invalid settings: " in result.stderr
-    assert complaint in result.stderr
-    assert secret not in result.stdout + result.stderr
+    (stopped,) = [line for line in result.stderr.splitlines() if f"{kind}-acme stopped: invalid settings: " in line]
+    assert complaint in stopped
+    assert secret not in stopped.partition("stopped:")[2]
+    if len(secret) > 2:  # (a two-digit one may be in a log line's timestamp)
+        assert secret not in result.stdout + result.stderr
