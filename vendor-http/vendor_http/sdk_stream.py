@@ -87,7 +87,7 @@ class VendorRESTStream(StreamSeam[_T]):
     @cached_property
     def requests_session(self) -> requests.Session:  # type: ignore[override]
         """A session whose every request passes the tap's rate budget."""
-        session = budgeted_session(self.rate_budget, self.retry_policy)
+        session = budgeted_session(self.rate_budget, self.retry_policy, vendor_name=self.vendor_name)
         session.stream = self.stream_responses
         return session
 
@@ -139,9 +139,11 @@ class VendorRESTStream(StreamSeam[_T]):
     def validate_response(self, response: requests.Response) -> None:
         """Classify the response; raise, never wait."""
         status = response.status_code
-        if status < HTTPStatus.BAD_REQUEST:
+        if status < HTTPStatus.MULTIPLE_CHOICES:
             return
         message = self.response_error_message(response)
+        if status < HTTPStatus.BAD_REQUEST:
+            raise FatalAPIError(f"{message} (a redirect that was not followed: check 'api_url')")
         if (
             status == HTTPStatus.TOO_MANY_REQUESTS
             or status >= HTTPStatus.INTERNAL_SERVER_ERROR

@@ -21,6 +21,7 @@ import requests
 
 from vendor_http.errors import ExplainedError
 from vendor_http.rate_budget import BudgetedAdapter
+from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -35,11 +36,13 @@ ERROR_BODY_LIMIT = 500
 ERROR_MESSAGE_KEYS = ("error", "message", "errorDescription", "detail")
 
 
-def budgeted_session(budget: RateBudget, policy: RetryPolicy) -> requests.Session:
+def budgeted_session(budget: RateBudget, policy: RetryPolicy, *, vendor_name: str = "the vendor") -> requests.Session:
     """A ``requests`` session whose every request (http and https) takes a slot of ``budget``.
 
     A 429 with ``Retry-After`` holds every request of the plugin back for that long
-    (capped by ``policy``), not only the retry of the request that got it.
+    (capped by ``policy``), not only the retry of the request that got it. Redirects are
+    followed only within the request's origin (:mod:`vendor_http.redirects`); one to
+    another origin fails, naming ``vendor_name`` and the request.
     """
 
     def hold_back(response: requests.Response) -> None:
@@ -48,7 +51,7 @@ def budgeted_session(budget: RateBudget, policy: RetryPolicy) -> requests.Sessio
             if wait is not None:
                 budget.pause_for(min(wait, policy.retry_after_max_seconds))
 
-    session = requests.Session()
+    session = RedirectGuardedSession(vendor_name=vendor_name)
     adapter = BudgetedAdapter(budget, on_response=hold_back)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -144,7 +147,7 @@ class VendorSession:
         self.describe_error = describe_error
         self.extra_retry_statuses = frozenset(extra_retry_statuses)
         self.logger = logger or logging.getLogger(__name__)
-        self.session = budgeted_session(budget, policy)
+        self.session = budgeted_session(budget, policy, vendor_name=vendor_name)
         self.session.headers.update(headers or {})
         self.retrier = Retrier(
             policy,
@@ -182,7 +185,7 @@ class VendorSession:
         return response_error_message(self.vendor_name, response, detail, self.redactor)
 
     def request(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
-        """Send one request, retried per the policy; return a 2xx/3xx response.
+        """Send one request, retried per the policy; return a 2xx response.
 
         Raises :class:`VendorHTTPError` for a 4xx other than 429 at once, and for
         retriable failures once ``max_tries`` is used up.
@@ -191,18 +194,22 @@ class VendorSession:
         return self.retrier.call(self.send_once, method, url, **kwargs)
 
     def send_once(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
-        """One try: the response if 2xx/3xx, else a :class:`VendorHTTPError` saying whether to retry."""
+        """One try: the response if 2xx, else a :class:`VendorHTTPError` saying whether to retry."""
         self.requests_sent += 1
         try:
             response = self.session.request(method, url, **kwargs)
             response.content  # noqa: B018 - read the body now: a cut body is a transport failure
+        except RedirectRefusedError as exc:
+            raise VendorHTTPError(self.redactor(str(exc))) from None
         except TRANSIENT_ERRORS as exc:
             reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
             raise VendorHTTPError(message, retriable=True) from None
-        if response.status_code < HTTPStatus.BAD_REQUEST:
+        if response.status_code < HTTPStatus.MULTIPLE_CHOICES:
             return response
         message = self.error_message(response)
+        if response.status_code < HTTPStatus.BAD_REQUEST:
+            raise VendorHTTPError(f"{message} (a redirect that was not followed: check 'api_url')", response=response)
         if is_retriable_status(response.status_code, self.extra_retry_statuses):
             raise VendorHTTPError(message, response=response, retriable=True)
         if response.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
