@@ -162,7 +162,7 @@ class KameleoonAuthenticator(OAuthAuthenticator):
         self.timeout = timeout
         if logger is not None:
             self.logger = logger
-        self.session = budgeted_session(budget, policy)
+        self.session = budgeted_session(budget, policy, vendor_name="Kameleoon")
         # Once the token request's own tries are used up, the run stops: the request
         # that needed the token is not retried with another round of token requests.
         self.retrier = Retrier(
