@@ -33,10 +33,11 @@ from vendor_http.paging import BrokenResponseError, PageOffset, StreamedPages, T
 from vendor_http.plugin import VendorPlugin, VendorTap, VendorTarget
 from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
 from vendor_http.records import RecordValidationError, RecordValidator
-from vendor_http.redaction import Redactor, install_redaction, redact
+from vendor_http.redaction import Redactor, install_redaction, redact, redact_url
+from vendor_http.redirects import RedirectRefusedError
 from vendor_http.retry import Retrier, RetryNow, RetryPolicy, is_transient, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
-from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session
+from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
 from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "RecordValidationError",
     "RecordValidator",
     "Redactor",
+    "RedirectRefusedError",
     "Retrier",
     "RetryNow",
     "RetryPolicy",
@@ -81,11 +83,13 @@ __all__ = [
     "incremental_start",
     "install_redaction",
     "is_transient",
+    "json_body_problem",
     "parse_date_setting",
     "parse_datetime_setting",
     "parse_retry_after",
     "poll_settings",
     "redact",
+    "redact_url",
     "retry_settings",
     "selected_schema",
     "split_windows",

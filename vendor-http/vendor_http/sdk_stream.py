@@ -17,7 +17,14 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from vendor_http.records import RecordValidator
 from vendor_http.retry import Retrier
 from vendor_http.sdk_seam import StreamSeam, write_stream_state
-from vendor_http.session import budgeted_session, request_description, response_error_message, vendor_error_detail
+from vendor_http.session import (
+    IDEMPOTENT_METHODS,
+    budgeted_session,
+    json_body_problem,
+    request_description,
+    response_error_message,
+    vendor_error_detail,
+)
 
 if t.TYPE_CHECKING:
     import requests
@@ -54,7 +61,9 @@ class VendorRESTStream(StreamSeam[_T]):
 
     - Requests go through the tap's shared :class:`~vendor_http.RateBudget`.
     - ``validate_response`` only classifies: 429/5xx are retriable, auth failures
-      and other 4xx are fatal with the vendor's own message; it never sleeps.
+      and other 4xx are fatal with the vendor's own message; a 2xx whose body is not
+      what it claims (``body_problem``: not JSON, cut off) is retriable on an
+      idempotent request and fatal otherwise; it never sleeps.
     - Retries are the plugin's one engine (:class:`~vendor_http.Retrier`, through
       the SDK's ``request_decorator``) with the tap's
       :class:`~vendor_http.RetryPolicy`: Retry-After exactly (capped), otherwise
@@ -69,6 +78,11 @@ class VendorRESTStream(StreamSeam[_T]):
     credential_settings: tuple[str, ...] = ("api_token",)
     #: Stream response bodies instead of reading them whole (big pages).
     stream_responses: bool = False
+    #: A whole (not streamed) 2xx answer must be JSON; one that is not (cut off, corrupted)
+    #: is retried like a 5xx when the request is idempotent, else it fails the run.
+    json_body: bool = True
+    #: The stream's POSTs only read (a search): a corrupt answer to one is asked again.
+    idempotent_post: bool = False
 
     # Records are checked by `validate_record`, see the class docstring.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -136,10 +150,30 @@ class VendorRESTStream(StreamSeam[_T]):
         """One line naming the vendor, the request, the status and the vendor's words."""
         return response_error_message(self.vendor_name, response, self.vendor_error_detail(response), self.redactor)
 
+    def idempotent(self, request: requests.PreparedRequest | None) -> bool:
+        """Whether sending ``request`` again is harmless (a read): GET and the like, or a reading POST."""
+        method = (request.method if request is not None else None) or "GET"
+        return method in IDEMPOTENT_METHODS or (method == "POST" and self.idempotent_post)
+
+    def body_problem(self, response: requests.Response) -> str | None:
+        """Why a 2xx answer's body cannot be what it claims, or ``None``; by default: JSON or not.
+
+        Override to check more (a value that goes into state or into a later request).
+        """
+        if not self.json_body or self.stream_responses:
+            return None
+        return json_body_problem(response)
+
     def validate_response(self, response: requests.Response) -> None:
         """Classify the response; raise, never wait."""
         status = response.status_code
         if status < HTTPStatus.MULTIPLE_CHOICES:
+            problem = self.body_problem(response)
+            if problem is not None:
+                message = f"{self.vendor_name} answered {status} to {self.request_description(response)} {problem}"
+                if self.idempotent(response.request):
+                    raise RetriableAPIError(message, response)
+                raise FatalAPIError(f"{message}; not retried, the request may have taken effect")
             return
         message = self.response_error_message(response)
         if status < HTTPStatus.BAD_REQUEST:

@@ -36,6 +36,20 @@ ERROR_BODY_LIMIT = 500
 ERROR_MESSAGE_KEYS = ("error", "message", "errorDescription", "detail")
 
 
+#: Methods whose request may be sent again without a second effect (RFC 9110, 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def json_body_problem(response: requests.Response) -> str | None:
+    """Why a response body is not JSON (cut off, corrupted, empty), or ``None`` if it is."""
+    try:
+        response.json()
+    except ValueError as error:
+        reason = str(error).splitlines()[0][:200]
+        return f"with a body that is not valid JSON (cut off or corrupted: {reason})"
+    return None
+
+
 def budgeted_session(budget: RateBudget, policy: RetryPolicy, *, vendor_name: str = "the vendor") -> requests.Session:
     """A ``requests`` session whose every request (http and https) takes a slot of ``budget``.
 
@@ -184,16 +198,30 @@ class VendorSession:
         detail = self.redactor(detail) if detail else vendor_error_detail(response, self.redactor)
         return response_error_message(self.vendor_name, response, detail, self.redactor)
 
-    def request(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        expect_json: bool = False,
+        idempotent: bool | None = None,
+        **kwargs: t.Any,
+    ) -> requests.Response:
         """Send one request, retried per the policy; return a 2xx response.
 
+        With ``expect_json`` a 2xx body that is not JSON (cut off, corrupted) is a failure:
+        retried like a 5xx if the request is ``idempotent`` (default: by its method; a
+        POST that only reads, like a status check, says so), else it fails at once.
         Raises :class:`VendorHTTPError` for a 4xx other than 429 at once, and for
         retriable failures once ``max_tries`` is used up.
         """
         kwargs.setdefault("timeout", self.timeout)
-        return self.retrier.call(self.send_once, method, url, **kwargs)
+        again = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        return self.retrier.call(self.send_once, method, url, expect_json=expect_json, idempotent=again, **kwargs)
 
-    def send_once(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+    def send_once(
+        self, method: str, url: str, *, expect_json: bool = False, idempotent: bool = True, **kwargs: t.Any
+    ) -> requests.Response:
         """One try: the response if 2xx, else a :class:`VendorHTTPError` saying whether to retry."""
         self.requests_sent += 1
         try:
@@ -206,7 +234,14 @@ class VendorSession:
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
             raise VendorHTTPError(message, retriable=True) from None
         if response.status_code < HTTPStatus.MULTIPLE_CHOICES:
-            return response
+            problem = json_body_problem(response) if expect_json else None
+            if problem is None:
+                return response
+            request = request_description(response, self.redactor)
+            message = f"{self.vendor_name} answered {response.status_code} to {request} {problem}"
+            if not idempotent:
+                message += "; not retried, the request may have taken effect"
+            raise VendorHTTPError(message, response=response, retriable=idempotent)
         message = self.error_message(response)
         if response.status_code < HTTPStatus.BAD_REQUEST:
             raise VendorHTTPError(f"{message} (a redirect that was not followed: check 'api_url')", response=response)
@@ -219,7 +254,7 @@ class VendorSession:
         raise VendorHTTPError(message, response=response)
 
     def post(self, url: str, **kwargs: t.Any) -> requests.Response:
-        """``request("POST", url, ...)``."""
+        """``request("POST", url, ...)`` (``idempotent=True`` for a POST that only reads)."""
         return self.request("POST", url, **kwargs)
 
     def get(self, url: str, **kwargs: t.Any) -> requests.Response:
