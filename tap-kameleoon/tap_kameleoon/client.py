@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import typing as t
 import weakref
 from datetime import UTC, datetime
@@ -23,7 +24,15 @@ import requests
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from vendor_http import RateWindow, Retrier, RetryNow, VendorRESTStream, budgeted_session
+from vendor_http import (
+    RateWindow,
+    Retrier,
+    RetryNow,
+    VendorRESTStream,
+    budgeted_session,
+    json_body_problem,
+    redact_url,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -86,11 +95,19 @@ def global_request_params(
     }
 
 
-def extract_data_code(response: requests.Response) -> str:
-    """The ``dataCode`` of a request's answer.
+#: Unknown: the form of a data code. Assumed: a token of letters, digits and ``-._~+/=:``
+#: (hex, a UUID, base64…), at most 256 characters. It goes into STATE and into the poll's
+#: query, so anything else (a corrupt body such as ``<"dataCode": "…"}``) is not one.
+DATA_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~+/=:-]{0,255}")
+#: Documented: a bearer token (RFC 6750 ``b64token``); it goes into every later request's header.
+ACCESS_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+
+
+def data_code_in(response: requests.Response) -> str | None:
+    """The ``dataCode`` of a request's answer, if it holds a valid one.
 
     Unknown shape; assumed ``{"dataCode": "…"}``, and also accepted: a bare JSON string
-    or plain text. Anything else is a clear error naming the request.
+    or number, or plain text. The code must look like one (:data:`DATA_CODE`).
     """
     text = response.text.strip()
     try:
@@ -99,10 +116,22 @@ def extract_data_code(response: requests.Response) -> str:
         body = text
     if isinstance(body, dict):
         body = body.get("dataCode")
-    if isinstance(body, str | int) and str(body).strip():
-        return str(body).strip()
-    msg = f"Kameleoon answered {response.status_code} without a dataCode to {response.request.method} {response.url}"
-    raise FatalAPIError(msg)
+    if isinstance(body, bool) or not isinstance(body, str | int):
+        return None
+    code = str(body).strip()
+    return code if DATA_CODE.fullmatch(code) else None
+
+
+def extract_data_code(response: requests.Response) -> str:
+    """The ``dataCode`` of a request's answer (see :func:`data_code_in`); a clear error naming the request if none."""
+    code = data_code_in(response)
+    if code is None:
+        msg = (
+            f"Kameleoon answered {response.status_code} without a dataCode to "
+            f"{response.request.method} {redact_url(response.url)}"
+        )
+        raise FatalAPIError(msg)
+    return code
 
 
 def rate_windows(config: Mapping[str, t.Any]) -> list[RateWindow]:
@@ -225,16 +254,39 @@ class KameleoonAuthenticator(OAuthAuthenticator):
             if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
                 raise RetriableAPIError(msg, response)
             raise FatalAPIError(f"{msg} ({CREDENTIALS_HINT})")
+        problem = json_body_problem(response)
+        if problem is not None:  # cut off or corrupted: asking again only costs a token, like after a 5xx
+            raise RetriableAPIError(
+                f"Kameleoon answered {status} to the token request POST {TOKEN_PATH} {problem}", response
+            )
         body = response.json()
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             msg = f"Kameleoon answered {status} to the token request POST {TOKEN_PATH} without an access_token"
             raise FatalAPIError(msg)
-        self.access_token = body["access_token"]
         expiration = body.get("expires_in")
+        if not ACCESS_TOKEN.fullmatch(body["access_token"]) or not _lifetime(expiration):
+            msg = (
+                f"Kameleoon answered {status} to the token request POST {TOKEN_PATH} with an access_token "
+                "or expires_in that is not one (corrupted?)"
+            )
+            raise RetriableAPIError(msg, response)
+        self.access_token = body["access_token"]
         self.expires_in = int(expiration) if expiration else None
         self.last_refreshed = requested_at
         self.redactor.add(self.access_token)
         self.tokens_fetched += 1
+
+
+def _lifetime(value: t.Any) -> bool:
+    """An ``expires_in`` the tap can use: absent, or a non-negative number of seconds."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    try:
+        return float(value) >= 0
+    except (TypeError, ValueError):
+        return False
 
 
 class KameleoonStream(VendorRESTStream[t.Any]):
@@ -242,6 +294,8 @@ class KameleoonStream(VendorRESTStream[t.Any]):
 
     vendor_name = "Kameleoon"
     credential_settings = ("client_id", "client_secret")
+    # Its only POST stream is POST /segments/search, a read: a corrupt answer is asked again.
+    idempotent_post = True
 
     @property
     def url_base(self) -> str:
@@ -280,6 +334,12 @@ class KameleoonStream(VendorRESTStream[t.Any]):
             return response
 
         return self.request_decorator(attempt)(prepared, context)
+
+    def body_problem(self, response: requests.Response) -> str | None:
+        """A data code must be one before it goes into STATE and the poll; other answers must be JSON."""
+        if requests.utils.urlparse(response.url).path.endswith(GLOBAL_REQUEST_PATH):
+            return None if data_code_in(response) else "without a valid dataCode (corrupted?)"
+        return super().body_problem(response)
 
     def validate_response(self, response: requests.Response) -> None:
         """Kameleoon's own cases first, then the shared classification."""

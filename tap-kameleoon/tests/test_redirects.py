@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
-from kameleoon_helpers import AUDIENCE_STREAMS, CLIENT_SECRET, TAP, tap_config, vendor_requests
+from kameleoon_helpers import CLIENT_SECRET, TAP, tap_config, vendor_requests
 
 from vendor_testing.singer_testing import write_json
 
@@ -20,19 +19,6 @@ SEGMENTS = ("kameleoon:redirect={status}@2", "POST", "/segments/search")
 CASES = [(*TOKEN, status) for status in (301, 302, 303, 307, 308)] + [
     (*request, status) for request in (SITES, SEGMENTS) for status in (302, 307)
 ]
-
-
-@pytest.fixture(scope="module")
-def sites_and_segments_catalog() -> dict:
-    config = {"api_url": "http://127.0.0.1:9/kameleoon", "client_id": "x", "client_secret": "y"}
-    with tempfile.TemporaryDirectory() as tmp:
-        args = [*TAP, "--config", str(write_json(config, Path(tmp), "config.json")), "--discover"]
-        catalog = json.loads(subprocess.run(args, capture_output=True, text=True, timeout=60, check=True).stdout)
-    for entry in catalog["streams"]:
-        for item in entry["metadata"]:
-            if item["breadcrumb"] == []:
-                item["metadata"]["selected"] = entry["tap_stream_id"] not in AUDIENCE_STREAMS
-    return catalog
 
 
 @pytest.mark.parametrize(("fault", "method", "path", "status"), CASES)
