@@ -31,6 +31,7 @@ $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.t
 	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
 	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano~=4.4"
 	$(WITH_MELTANO) $(MELTANO) install </dev/null
+	mkdir -p output
 	touch $@
 
 # Sandbox on a free port, `meltano run tap-rickai target-duckdb`, summary, sandbox stopped.
@@ -52,5 +53,7 @@ lint: install
 readme: install
 	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans
 
+# output/ stays (it is in the repository: meltano.yml's warehouse and logs go there).
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .meltano output
+	rm -rf $(VENV) $(MELTANO_VENV) .meltano
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
