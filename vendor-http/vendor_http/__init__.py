@@ -39,6 +39,7 @@ from vendor_http.retry import Retrier, RetryNow, RetryPolicy, is_transient, pars
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
 from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
+from vendor_http.transport import DeadlineExceededError, ResponseTooLargeError, TransportLimits, transport_settings
 
 __all__ = [
     "AsyncJob",
@@ -47,6 +48,7 @@ __all__ = [
     "BudgetedAdapter",
     "DateSettingError",
     "DateWindow",
+    "DeadlineExceededError",
     "ExplainedError",
     "JobFailedError",
     "JobPoller",
@@ -61,12 +63,14 @@ __all__ = [
     "RecordValidator",
     "Redactor",
     "RedirectRefusedError",
+    "ResponseTooLargeError",
     "Retrier",
     "RetryNow",
     "RetryPolicy",
     "StreamedJsonPage",
     "StreamedPages",
     "TotalOffsetPaginator",
+    "TransportLimits",
     "VendorHTTPError",
     "VendorPlugin",
     "VendorRESTStream",
@@ -93,5 +97,6 @@ __all__ = [
     "retry_settings",
     "selected_schema",
     "split_windows",
+    "transport_settings",
     "validate_settings",
 ]

@@ -25,6 +25,7 @@ from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
 from vendor_http.sdk_seam import PluginSeam, TargetSeam
 from vendor_http.settings import check_api_url, validate_settings
+from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
     import logging
@@ -82,6 +83,11 @@ class VendorPlugin(PluginSeam):
     def retry_policy(self) -> RetryPolicy:
         """Retry knobs from the settings."""
         return RetryPolicy.from_config(self.config)
+
+    @cached_property
+    def transport_limits(self) -> TransportLimits:
+        """Total deadline and size bound of every request, from the settings."""
+        return TransportLimits.from_config(self.config)
 
     @cached_property
     def rate_budget(self) -> RateBudget:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from requests.adapters import HTTPAdapter
 
+from vendor_http.transport import Deadline, TransportLimits, guard_body, sending, watch_pools
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -148,6 +150,17 @@ class RateBudget:
             self._anchors.append(anchor)
             self._cond.notify_all()
 
+    def _cancel(self, holder: int) -> None:
+        """Give a slot back unused: the request was not sent, so it counts for nothing."""
+        with self._cond:
+            self._unanswered -= 1
+            self._in_flight -= 1
+            self.requests_started -= 1
+            self._holders[holder] -= 1
+            if not self._holders[holder]:
+                del self._holders[holder]
+            self._cond.notify_all()
+
     def _release(self, holder: int, *, answered: bool) -> None:
         with self._cond:
             if not answered:
@@ -180,6 +193,14 @@ class BudgetSlot:
             self._answered = True
         self._budget._answered()
 
+    def cancel(self) -> None:
+        """Give the slot back without having sent the request (it is not anchored)."""
+        with self._lock:
+            if self._released or self._answered:
+                return
+            self._released = True
+        self._budget._cancel(self._holder)
+
     def release(self) -> None:
         """Free the in-flight slot once the response body is read or closed."""
         with self._lock:
@@ -195,7 +216,10 @@ class BudgetedAdapter(HTTPAdapter):
 
     The slot is held until the response body has been read to the end or the
     response is closed, so a streamed response keeps its request "in flight" for
-    as long as the vendor is still sending it.
+    as long as the vendor is still sending it. Credentials (``authenticator``) are
+    attached once the budget admitted the request, so a long wait for the budget
+    never sends an expired token; every request has the total deadline and an
+    answer read whole the size bound of ``limits`` (:mod:`vendor_http.transport`).
     """
 
     def __init__(
@@ -203,12 +227,45 @@ class BudgetedAdapter(HTTPAdapter):
         budget: RateBudget,
         *,
         on_response: Callable[[requests.Response], None] | None = None,
+        limits: TransportLimits | None = None,
+        authenticator: Callable[[requests.PreparedRequest], requests.PreparedRequest] | None = None,
+        vendor_name: str = "the vendor",
         **kwargs: t.Any,
     ) -> None:
         """Wrap ``budget``; ``on_response`` sees every response (e.g. for Retry-After)."""
         super().__init__(**kwargs)
         self.budget = budget
         self._on_response = on_response
+        self.limits = limits or TransportLimits()
+        self.authenticator = authenticator
+        self.vendor_name = vendor_name
+
+    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """The default pool manager, its connections registering with each request's deadline."""
+        super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: t.Any) -> t.Any:
+        """Proxied connections register with the deadline too."""
+        return watch_pools(super().proxy_manager_for(proxy, **kwargs))
+
+    def admit(self, request: requests.PreparedRequest) -> BudgetSlot:
+        """Take a slot, then attach the credentials as they are now.
+
+        An access token that ran out while the request waited for the budget is renewed
+        first, outside the slot (the token request takes a slot of its own).
+        """
+        auth = self.authenticator
+        while True:
+            slot = self.budget.acquire()
+            if auth is None:
+                return slot
+            still_valid = getattr(auth, "is_token_valid", None)
+            if still_valid is None or still_valid():
+                auth(request)
+                return slot
+            slot.cancel()
+            auth(request)
 
     def send(  # type: ignore[override]
         self,
@@ -216,29 +273,47 @@ class BudgetedAdapter(HTTPAdapter):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> requests.Response:
-        """Take a slot, send, anchor on the headers, release with the body."""
-        slot = self.budget.acquire()
+        """Take a slot, authenticate, send under the deadline, anchor on the headers, release with the body."""
+        stream = bool(kwargs.get("stream", args[0] if args else False))
+        slot = self.admit(request)
+        deadline = Deadline(self.limits.request_deadline_seconds)
+        deadline.start()
         try:
-            response = super().send(request, *args, **kwargs)
+            with sending(deadline):
+                response = super().send(request, *args, **kwargs)
         except BaseException:
             slot.release()
+            deadline.cancel()
+            if deadline.expired:
+                raise deadline.exceeded(request) from None
             raise
         slot.answered()
-        _release_with_body(response, slot)
+        _release_with_body(response, slot, deadline)
+        if deadline.expired:  # cut while the headers trickled in: they may look complete
+            response.close()
+            raise deadline.exceeded(request)
+        guard_body(
+            response, deadline, max_bytes=None if stream else self.limits.max_body_bytes, vendor_name=self.vendor_name
+        )
         if self._on_response is not None:
             self._on_response(response)
         return response
 
 
-def _release_with_body(response: requests.Response, slot: BudgetSlot) -> None:
-    """Release ``slot`` when urllib3 returns the connection or the response closes.
+def _release_with_body(response: requests.Response, slot: BudgetSlot, deadline: Deadline) -> None:
+    """Release ``slot`` (and stop ``deadline``) when urllib3 returns the connection or the response closes.
 
     urllib3 calls ``release_conn`` once the body is exhausted (or reading failed);
     ``close`` covers responses abandoned early; the finalizer covers leaks.
     """
+
+    def done() -> None:
+        deadline.cancel()
+        slot.release()
+
     raw = response.raw
     if raw is None:
-        slot.release()
+        done()
         return
 
     def then_release(original: Callable[[], None] | None) -> Callable[[], None]:
@@ -247,10 +322,10 @@ def _release_with_body(response: requests.Response, slot: BudgetSlot) -> None:
                 if original is not None:
                     original()
             finally:
-                slot.release()
+                done()
 
         return wrapped
 
     raw.release_conn = then_release(getattr(raw, "release_conn", None))
     raw.close = then_release(getattr(raw, "close", None))
-    weakref.finalize(response, slot.release)
+    weakref.finalize(response, done)

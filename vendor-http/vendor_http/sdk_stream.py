@@ -25,6 +25,7 @@ from vendor_http.session import (
     response_error_message,
     vendor_error_detail,
 )
+from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
     import requests
@@ -100,8 +101,19 @@ class VendorRESTStream(StreamSeam[_T]):
 
     @cached_property
     def requests_session(self) -> requests.Session:  # type: ignore[override]
-        """A session whose every request passes the tap's rate budget."""
-        session = budgeted_session(self.rate_budget, self.retry_policy, vendor_name=self.vendor_name)
+        """A session whose every request passes the tap's rate budget, then gets its credentials.
+
+        Credentials attached when the SDK prepares the request may be stale by the time
+        the budget lets it go (an hourly window, a token that lives two hours): the
+        transport attaches the authenticator's again once the request is admitted.
+        """
+        session = budgeted_session(
+            self.rate_budget,
+            self.retry_policy,
+            vendor_name=self.vendor_name,
+            limits=TransportLimits.from_config(self.config),
+            authenticator=self.authenticator,
+        )
         session.stream = self.stream_responses
         return session
 

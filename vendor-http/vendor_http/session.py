@@ -23,6 +23,7 @@ from vendor_http.errors import ExplainedError
 from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
+from vendor_http.transport import ResponseTooLargeError, TransportLimits
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -50,13 +51,22 @@ def json_body_problem(response: requests.Response) -> str | None:
     return None
 
 
-def budgeted_session(budget: RateBudget, policy: RetryPolicy, *, vendor_name: str = "the vendor") -> requests.Session:
+def budgeted_session(
+    budget: RateBudget,
+    policy: RetryPolicy,
+    *,
+    vendor_name: str = "the vendor",
+    limits: TransportLimits | None = None,
+    authenticator: Callable[[requests.PreparedRequest], requests.PreparedRequest] | None = None,
+) -> requests.Session:
     """A ``requests`` session whose every request (http and https) takes a slot of ``budget``.
 
     A 429 with ``Retry-After`` holds every request of the plugin back for that long
     (capped by ``policy``), not only the retry of the request that got it. Redirects are
     followed only within the request's origin (:mod:`vendor_http.redirects`); one to
-    another origin fails, naming ``vendor_name`` and the request.
+    another origin fails, naming ``vendor_name`` and the request. Every request has the
+    total deadline and size bound of ``limits`` (default :class:`TransportLimits`), and
+    ``authenticator``'s credentials are attached only once the budget admitted it.
     """
 
     def hold_back(response: requests.Response) -> None:
@@ -66,7 +76,9 @@ def budgeted_session(budget: RateBudget, policy: RetryPolicy, *, vendor_name: st
                 budget.pause_for(min(wait, policy.retry_after_max_seconds))
 
     session = RedirectGuardedSession(vendor_name=vendor_name)
-    adapter = BudgetedAdapter(budget, on_response=hold_back)
+    adapter = BudgetedAdapter(
+        budget, on_response=hold_back, limits=limits, authenticator=authenticator, vendor_name=vendor_name
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
@@ -150,6 +162,7 @@ class VendorSession:
         extra_retry_statuses: t.Collection[int] = (),
         logger: logging.Logger | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limits: TransportLimits | None = None,
     ) -> None:
         """Create the session; ``headers`` go with every request (register secrets with ``redactor``)."""
         self.vendor_name = vendor_name
@@ -161,7 +174,7 @@ class VendorSession:
         self.describe_error = describe_error
         self.extra_retry_statuses = frozenset(extra_retry_statuses)
         self.logger = logger or logging.getLogger(__name__)
-        self.session = budgeted_session(budget, policy, vendor_name=vendor_name)
+        self.session = budgeted_session(budget, policy, vendor_name=vendor_name, limits=limits)
         self.session.headers.update(headers or {})
         self.retrier = Retrier(
             policy,
@@ -227,8 +240,8 @@ class VendorSession:
         try:
             response = self.session.request(method, url, **kwargs)
             response.content  # noqa: B018 - read the body now: a cut body is a transport failure
-        except RedirectRefusedError as exc:
-            raise VendorHTTPError(self.redactor(str(exc))) from None
+        except (RedirectRefusedError, ResponseTooLargeError) as exc:  # for good: not retried
+            raise VendorHTTPError(self.redactor(str(exc))) from exc
         except TRANSIENT_ERRORS as exc:
             reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
