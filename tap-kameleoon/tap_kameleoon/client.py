@@ -39,7 +39,7 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from vendor_http import RateBudget, Redactor, RetryPolicy
+    from vendor_http import RateBudget, Redactor, RetryPolicy, TransportLimits
 
 DEFAULT_API_URL = "https://api.kameleoon.com"
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
@@ -182,6 +182,7 @@ class KameleoonAuthenticator(OAuthAuthenticator):
         budget: RateBudget,
         policy: RetryPolicy,
         timeout: float = 300.0,
+        limits: TransportLimits | None = None,
         logger: logging.Logger | None = None,
         **kwargs: t.Any,
     ) -> None:
@@ -191,7 +192,7 @@ class KameleoonAuthenticator(OAuthAuthenticator):
         self.timeout = timeout
         if logger is not None:
             self.logger = logger
-        self.session = budgeted_session(budget, policy, vendor_name="Kameleoon")
+        self.session = budgeted_session(budget, policy, vendor_name="Kameleoon", limits=limits)
         # Once the token request's own tries are used up, the run stops: the request
         # that needed the token is not retried with another round of token requests.
         self.retrier = Retrier(

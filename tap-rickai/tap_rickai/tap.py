@@ -14,6 +14,7 @@ from vendor_http import (
     api_url_setting,
     date_range_checks,
     retry_settings,
+    transport_settings,
 )
 
 if t.TYPE_CHECKING:
@@ -108,6 +109,7 @@ class TapRickai(VendorTap):
             description="Proactive spacing of requests (Rick.ai allows one per second and one at a time).",
         ),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
