@@ -29,13 +29,14 @@ from vendor_http.jobs import (
     poll_settings,
 )
 from vendor_http.json_stream import StreamedJsonPage
+from vendor_http.machine_lock import MachineLock
 from vendor_http.paging import BrokenResponseError, PageOffset, StreamedPages, TotalOffsetPaginator
 from vendor_http.plugin import VendorPlugin, VendorTap, VendorTarget
 from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
 from vendor_http.records import RecordValidationError, RecordValidator
 from vendor_http.redaction import Redactor, install_redaction, redact, redact_url
 from vendor_http.redirects import RedirectRefusedError
-from vendor_http.retry import Retrier, RetryNow, RetryPolicy, is_transient, parse_retry_after
+from vendor_http.retry import Retrier, RetryNow, RetryPolicy, StillRunning, is_transient, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
 from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
@@ -55,6 +56,7 @@ __all__ = [
     "JobState",
     "JobStatus",
     "JobTimeoutError",
+    "MachineLock",
     "PageOffset",
     "PollSchedule",
     "RateBudget",
@@ -67,6 +69,7 @@ __all__ = [
     "Retrier",
     "RetryNow",
     "RetryPolicy",
+    "StillRunning",
     "StreamedJsonPage",
     "StreamedPages",
     "TotalOffsetPaginator",

@@ -97,7 +97,8 @@ class VendorPlugin(PluginSeam):
         tests do that) get the same budget object when their limits are equal.
         """
         budget = self.make_rate_budget()
-        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows)
+        lock = budget.machine_lock.path if budget.machine_lock is not None else None
+        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows, lock)
         with _BUDGETS_LOCK:
             return _BUDGETS.setdefault(key, budget)
 

@@ -30,6 +30,8 @@ if t.TYPE_CHECKING:
 
     import requests
 
+    from vendor_http.machine_lock import MachineLock
+
 
 @dataclass(frozen=True)
 class RateWindow:
@@ -58,6 +60,7 @@ class RateBudget:
         max_in_flight: int | None = None,
         windows: Sequence[RateWindow] = (),
         clock: Callable[[], float] = time.monotonic,
+        machine_lock: MachineLock | None = None,
     ) -> None:
         """Create a budget.
 
@@ -66,6 +69,8 @@ class RateBudget:
             max_in_flight: Requests allowed at once (``None`` = unlimited).
             windows: Sliding-window limits that all apply at once.
             clock: Monotonic clock, replaceable in unit tests.
+            machine_lock: Also one request at a time across the processes of this machine
+                that share it (same vendor and credentials), keeping ``min_interval`` too.
         """
         if min_interval < 0:
             msg = "min_interval must not be negative"
@@ -76,6 +81,7 @@ class RateBudget:
         self.min_interval = min_interval
         self.max_in_flight = max_in_flight
         self.windows = tuple(windows)
+        self.machine_lock = machine_lock
         self._clock = clock
         self._cond = threading.Condition()
         self._in_flight = 0
@@ -134,7 +140,17 @@ class RateBudget:
             self._in_flight += 1
             self._unanswered += 1
             self._holders[me] = self._holders.get(me, 0) + 1
-            return BudgetSlot(self, me)
+            slot = BudgetSlot(self, me)
+        if self.machine_lock is not None:
+            started_waiting = self._clock()
+            try:
+                self.machine_lock.acquire()  # other processes with the same credentials
+            except BaseException:
+                slot.cancel(locked=False)
+                raise
+            with self._cond:
+                self.seconds_waited += self._clock() - started_waiting
+        return slot
 
     def pause_for(self, seconds: float) -> None:
         """Hold every new request back for ``seconds`` (e.g. a vendor's Retry-After)."""
@@ -150,8 +166,10 @@ class RateBudget:
             self._anchors.append(anchor)
             self._cond.notify_all()
 
-    def _cancel(self, holder: int) -> None:
+    def _cancel(self, holder: int, *, locked: bool = True) -> None:
         """Give a slot back unused: the request was not sent, so it counts for nothing."""
+        if locked and self.machine_lock is not None:
+            self.machine_lock.release(answered_at=None)
         with self._cond:
             self._unanswered -= 1
             self._in_flight -= 1
@@ -161,7 +179,10 @@ class RateBudget:
                 del self._holders[holder]
             self._cond.notify_all()
 
-    def _release(self, holder: int, *, answered: bool) -> None:
+    def _release(self, holder: int, *, answered_at: float | None) -> None:
+        answered = answered_at is not None
+        if self.machine_lock is not None:
+            self.machine_lock.release(answered_at=answered_at or time.time())
         with self._cond:
             if not answered:
                 # Failed before any answer: anchor it now, the vendor may have seen it.
@@ -181,25 +202,25 @@ class BudgetSlot:
     def __init__(self, budget: RateBudget, holder: int) -> None:
         self._budget = budget
         self._holder = holder
-        self._answered = False
+        self._answered_at: float | None = None
         self._released = False
         self._lock = threading.Lock()
 
     def answered(self) -> None:
         """Record that the response headers arrived (the request's anchor)."""
         with self._lock:
-            if self._answered or self._released:
+            if self._answered_at is not None or self._released:
                 return
-            self._answered = True
+            self._answered_at = time.time()
         self._budget._answered()
 
-    def cancel(self) -> None:
+    def cancel(self, *, locked: bool = True) -> None:
         """Give the slot back without having sent the request (it is not anchored)."""
         with self._lock:
-            if self._released or self._answered:
+            if self._released or self._answered_at is not None:
                 return
             self._released = True
-        self._budget._cancel(self._holder)
+        self._budget._cancel(self._holder, locked=locked)
 
     def release(self) -> None:
         """Free the in-flight slot once the response body is read or closed."""
@@ -207,8 +228,8 @@ class BudgetSlot:
             if self._released:
                 return
             self._released = True
-            answered = self._answered
-        self._budget._release(self._holder, answered=answered)
+            answered_at = self._answered_at
+        self._budget._release(self._holder, answered_at=answered_at)
 
 
 class BudgetedAdapter(HTTPAdapter):
