@@ -225,3 +225,18 @@ def test_bad_record_breaks_the_schema_of_the_middle_item_only(sandbox_factory) -
     assert bad["items"][5]["session_count"] == "twelve"
     bad["items"][5]["session_count"] = good["items"][5]["session_count"]
     assert bad["items"] == good["items"]
+
+
+def test_a_slow_request_keeps_running_after_the_client_gave_up(sandbox: SandboxServer) -> None:
+    # As Rick.ai does: the abandoned request still holds the token's one in-flight slot.
+    sandbox.clock.set(NOW)
+    sandbox.add_fault("rickai:slow=1.5")
+    with pytest.raises(requests.exceptions.Timeout):
+        requests.get(
+            f"{sandbox.vendor_url('rickai')}/v2/demo-company/sessions", params=PARAMS, headers=AUTH, timeout=0.3
+        )
+    refused = get_sessions(sandbox, **PARAMS)
+    assert refused.status_code == 429 and refused.json() == {"error": "request with this token already running"}
+    assert sandbox.requests[-1].rate_limited == "in_flight"
+    time.sleep(1.5)
+    assert get_sessions(sandbox, **PARAMS).status_code == 200
