@@ -147,8 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
             case FaultKind.DROP:
                 self.close_connection = True
             case FaultKind.STATUS:
-                failure = vendor.failure_response(fault.status)
-                self._send(failure if fault.body is None else json_response(fault.status, fault.body), record)
+                status = fault.status or 503  # set by Fault itself; None only before __post_init__
+                failure = vendor.failure_response(status)
+                self._send(failure if fault.body is None else json_response(status, fault.body), record)
             case FaultKind.RATE_LIMIT:
                 response = vendor.rate_limited_response()
                 response.headers["Retry-After"] = _retry_after(fault)
