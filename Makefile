@@ -35,6 +35,7 @@ $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.t
 	$(MELTANO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(MELTANO_VENV)/bin/uv pip install --quiet --python $(MELTANO_VENV)/bin/python "meltano==$(MELTANO_VERSION)"
 	$(WITH_MELTANO) $(MELTANO) install </dev/null
+	mkdir -p output
 	touch $@
 
 # Sandbox on a free port, the three jobs (scripts/demo.py), summary, sandbox stopped.
@@ -63,5 +64,7 @@ lint: install
 readme: install
 	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster
 
+# output/ stays (it is in the repository: meltano.yml's warehouse and logs go there).
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano output
+	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -194,7 +194,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
 
     def check(self, data_code: str) -> JobStatus:
         """One poll of a data code, as a vendor-neutral status."""
-        body = self.call("GET", POLL_PATH, params={"dataCode": data_code}, expect_json=True).json()
+        body = self.call("GET", POLL_PATH, params={"dataCode": data_code}).json()
         status = body.get("status") if isinstance(body, dict) else None
         if status == "WAITING":
             return JobStatus(JobState.PENDING)

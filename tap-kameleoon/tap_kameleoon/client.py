@@ -13,6 +13,7 @@ and functions below, and listed under "API assumptions" in README.md.
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 from datetime import datetime
 from http import HTTPStatus
@@ -20,7 +21,7 @@ from http import HTTPStatus
 import requests
 from singer_sdk.exceptions import FatalAPIError
 
-from vendor_http import ClientCredentialsAuthenticator, RateWindow, VendorRESTStream
+from vendor_http import ClientCredentialsAuthenticator, RateWindow, VendorRESTStream, redact_url
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -114,11 +115,17 @@ def segments_search_body(site_ids: list[int], page: int, per_page: int) -> dict[
     }
 
 
-def extract_data_code(response: requests.Response) -> str:
-    """The ``dataCode`` of a request's answer.
+#: Unknown: the form of a data code. Assumed: a token of letters, digits and ``-._~+/=:``
+#: (hex, a UUID, base64…), at most 256 characters. It goes into STATE and into the poll's
+#: query, so anything else (a corrupt body such as ``<"dataCode": "…"}``) is not one.
+DATA_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~+/=:-]{0,255}")
+
+
+def data_code_in(response: requests.Response) -> str | None:
+    """The ``dataCode`` of a request's answer, if it holds a valid one.
 
     Unknown shape; assumed ``{"dataCode": "…"}``, and also accepted: a bare JSON string
-    or plain text. Anything else is a clear error naming the request.
+    or number, or plain text. The code must look like one (:data:`DATA_CODE`).
     """
     text = response.text.strip()
     try:
@@ -127,10 +134,22 @@ def extract_data_code(response: requests.Response) -> str:
         body = text
     if isinstance(body, dict):
         body = body.get("dataCode")
-    if isinstance(body, str | int) and str(body).strip():
-        return str(body).strip()
-    msg = f"Kameleoon answered {response.status_code} without a dataCode to {response.request.method} {response.url}"
-    raise FatalAPIError(msg)
+    if isinstance(body, bool) or not isinstance(body, str | int):
+        return None
+    code = str(body).strip()
+    return code if DATA_CODE.fullmatch(code) else None
+
+
+def extract_data_code(response: requests.Response) -> str:
+    """The ``dataCode`` of a request's answer (see :func:`data_code_in`); a clear error naming the request if none."""
+    code = data_code_in(response)
+    if code is None:
+        msg = (
+            f"Kameleoon answered {response.status_code} without a dataCode to "
+            f"{response.request.method} {redact_url(response.url)}"
+        )
+        raise FatalAPIError(msg)
+    return code
 
 
 def rate_windows(config: Mapping[str, t.Any]) -> list[RateWindow]:
@@ -174,6 +193,8 @@ class KameleoonStream(VendorRESTStream[t.Any]):
 
     vendor_name = "Kameleoon"
     credential_settings = ("client_id", "client_secret")
+    # Its only POST stream is POST /segments/search, a read: a corrupt answer is asked again.
+    idempotent_post = True
 
     @property
     def url_base(self) -> str:
@@ -192,22 +213,18 @@ class KameleoonStream(VendorRESTStream[t.Any]):
         *,
         params: dict[str, t.Any] | None = None,
         context: Context | None = None,
-        expect_json: bool = False,
     ) -> requests.Response:
-        """One request outside the stream's own paging, with the same budget, auth and retries.
-
-        With ``expect_json``, a body that is not JSON (broken off, corrupted) is retried too.
-        """
+        """One request outside the stream's own paging, with the same budget, auth and retries
+        (a body that is not what it claims is retried too: :meth:`body_problem`)."""
         url = f"{self.url_base}{path}"
         prepared = self.build_prepared_request(method=method, url=url, params=params or {}, headers=self.http_headers)
+        return self.request_decorator(self.send)(prepared, context)
 
-        def attempt(request: requests.PreparedRequest, context: Context | None) -> requests.Response:
-            response = self.send(request, context)
-            if expect_json:
-                self.check_json_body(response)
-            return response
-
-        return self.request_decorator(attempt)(prepared, context)
+    def body_problem(self, response: requests.Response) -> str | None:
+        """A data code must be one before it goes into STATE and the poll; other answers must be JSON."""
+        if requests.utils.urlparse(response.url).path.endswith(GLOBAL_REQUEST_PATH):
+            return None if data_code_in(response) else "without a valid dataCode (corrupted?)"
+        return super().body_problem(response)
 
     def validate_response(self, response: requests.Response) -> None:
         """Kameleoon's own cases first, then the shared classification (401: one new token)."""

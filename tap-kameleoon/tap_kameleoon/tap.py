@@ -36,6 +36,7 @@ from vendor_http import (
     date_range_checks,
     poll_settings,
     retry_settings,
+    transport_settings,
 )
 
 if t.TYPE_CHECKING:
@@ -179,6 +180,7 @@ class TapKameleoon(VendorTap):
         ),
         *poll_settings(interval=1.0, backoff_factor=2.0, max_interval=30.0, timeout=1800.0),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
@@ -200,6 +202,7 @@ class TapKameleoon(VendorTap):
             budget=self.rate_budget,
             policy=self.retry_policy,
             timeout=float(self.config.get("request_timeout_seconds", 300.0)),
+            limits=self.transport_limits,
             logger=self.logger,
         )
 

@@ -211,17 +211,24 @@ def test_killed_inside_a_site_resumes_from_its_last_complete_window(sandbox_fact
         sandbox, start_date=str(first_day()), window_days=DAYS, lookback_days=LOOKBACK, poll_interval_seconds=0.05
     )
 
+    # The exact bookmark at the kill: the end of the window before the held one (none for the first).
+    previous = windows(first_day(), yesterday(), DAYS)[window_index - 1][1] if window_index else None
+
     def held_and_polled(messages: list[dict]) -> bool:
+        # Jobs overlap: the held window's code may be polled before the window ahead of it is
+        # emitted, so the kill waits for that too (the held window itself never completes).
         states = [m["value"] for m in messages if m["type"] == "STATE"]
         code = pending_windows(states[-1]).get((site_id, held)) if states else None
-        return code is not None and any(r.query.get("dataCode") == code for r in vendor_requests(sandbox, "/poll"))
+        return (
+            code is not None
+            and bookmarks(states[-1]).get(site_id) == previous
+            and any(r.query.get("dataCode") == code for r in vendor_requests(sandbox, "/poll"))
+        )
 
     killed = kill_when(config, held_and_polled)
     state = [m["value"] for m in killed if m["type"] == "STATE"][-1]
 
-    # The exact bookmark: the end of the window before the held one (none for the first).
     marks = bookmarks(state)
-    previous = windows(first_day(), yesterday(), DAYS)[window_index - 1][1] if window_index else None
     assert marks.get(site_id) == previous
     assert marks == complete_before_last_state(sandbox, killed, first_day(), DAYS)
     # Sites before it are complete; the held window's data code waits in its pending list.

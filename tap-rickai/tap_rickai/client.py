@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import pendulum
 from singer_sdk.authenticators import APIKeyAuthenticator
 
 from vendor_http import (
+    MachineLock,
     PageOffset,
     RateBudget,
     RecordValidationError,
+    StillRunning,
     StreamedPages,
     TotalOffsetPaginator,
     VendorRESTStream,
@@ -71,9 +74,16 @@ class RickaiLimits:
         """The latest ``end`` the API accepts at ``now``."""
         return now.in_timezone("UTC").subtract(hours=self.data_delay_hours).date()
 
-    def rate_budget(self) -> RateBudget:
-        """One request in flight, one per second, for all streams of the process."""
-        return RateBudget(min_interval=self.min_request_interval_seconds, max_in_flight=1)
+    def rate_budget(self, machine_lock: MachineLock | None = None) -> RateBudget:
+        """One request in flight, one per second, for all streams of the process (and, with
+        ``machine_lock``, of every process of this machine using the same token)."""
+        return RateBudget(min_interval=self.min_request_interval_seconds, max_in_flight=1, machine_lock=machine_lock)
+
+    def machine_lock(self, api_url: str, token: str) -> MachineLock | None:
+        """The lock shared with the other processes of this machine that use ``token`` on ``api_url``."""
+        parts = urlsplit(api_url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        return MachineLock.for_credentials("rickai", origin, token, min_interval=self.min_request_interval_seconds)
 
 
 class RickaiStream(VendorRESTStream[PageOffset]):
@@ -107,6 +117,24 @@ class RickaiStream(VendorRESTStream[PageOffset]):
     def page_size(self) -> int:
         """Sessions per request (the API's ``limit``)."""
         return int(self.config.get("page_size", DEFAULT_PAGE_SIZE))
+
+    @property
+    def running_request_wait_seconds(self) -> float:
+        """How long to wait for Rick.ai to finish an earlier request with the token (default: the request timeout)."""
+        wait = self.config.get("running_request_wait_seconds")
+        return float(wait if wait is not None else self.config.get("request_timeout_seconds", 300.0))
+
+    def validate_response(self, response: requests.Response) -> None:
+        """A 429 means Rick.ai still runs a request with this token: wait for it (bounded).
+
+        Documented: one request at a time per token, and 429 ``request with this token
+        already running`` otherwise. The running request may be one this run gave up on
+        after a timeout (Rick.ai keeps running it) or another process's.
+        """
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            message = self.response_error_message(response)
+            raise StillRunning(message, response, patience=self.running_request_wait_seconds)
+        super().validate_response(response)
 
     def get_new_paginator(self) -> TotalOffsetPaginator:
         """Offset paging until the response's ``total`` is reached."""

@@ -14,6 +14,7 @@ from vendor_http import (
     api_url_setting,
     date_range_checks,
     retry_settings,
+    transport_settings,
 )
 
 if t.TYPE_CHECKING:
@@ -107,7 +108,18 @@ class TapRickai(VendorTap):
             title="Seconds between requests",
             description="Proactive spacing of requests (Rick.ai allows one per second and one at a time).",
         ),
+        th.Property(
+            "running_request_wait_seconds",
+            th.NumberType(minimum=0),
+            title="Wait for a running request (seconds)",
+            description=(
+                "Rick.ai runs one request per token at a time and answers 429 to the next while one runs "
+                "(one given up after a timeout, or another process's). How long to wait for it, in all, "
+                "before the run fails. Default: request_timeout_seconds."
+            ),
+        ),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
@@ -115,8 +127,11 @@ class TapRickai(VendorTap):
         return {**super().settings_checks(), **date_range_checks(self.config)}
 
     def make_rate_budget(self) -> RateBudget:
-        """One request in flight and one per second, shared by all streams."""
-        return RickaiLimits.from_config(self.config).rate_budget()
+        """One request in flight and one per second, shared by all streams and every
+        process of this machine using the same token."""
+        limits = RickaiLimits.from_config(self.config)
+        api_url = str(self.config.get("api_url", DEFAULT_API_URL))
+        return limits.rate_budget(limits.machine_lock(api_url, str(self.config["api_token"])))
 
     def discover_streams(self) -> list[Stream]:
         """The tap's streams."""

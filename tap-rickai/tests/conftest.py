@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -24,3 +26,15 @@ def fast_sandbox(sandbox_factory) -> SandboxServer:
 
 def days(first: date, last: date) -> list[str]:
     return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def lock_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The taps' lock files (one per sandbox and token) in a temporary directory, not ~/.cache."""
+    previous = os.environ.get("VENDOR_HTTP_LOCK_DIR")
+    os.environ["VENDOR_HTTP_LOCK_DIR"] = str(tmp_path_factory.mktemp("vendor-http-locks"))
+    yield
+    if previous is None:
+        del os.environ["VENDOR_HTTP_LOCK_DIR"]
+    else:
+        os.environ["VENDOR_HTTP_LOCK_DIR"] = previous

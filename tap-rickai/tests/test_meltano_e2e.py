@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from vendor_testing.meltano_testing import IsolatedMeltano, assert_settings_match_about
 
@@ -148,3 +149,43 @@ def test_meltano_run_loads_truth_then_resumes(
 def test_meltano_settings_match_tap_about() -> None:
     """meltano.yml declares exactly the tap's settings, with its defaults and secrets."""
     assert_settings_match_about(ROOT, "extractors", "tap-rickai", "tap_rickai.tap")
+
+
+def test_the_readme_prod_flow_works_in_a_fresh_clone(
+    meltano: Path, sandbox_factory: t.Callable[..., SandboxServer], tmp_path: Path
+) -> None:
+    """README: `make meltano`, then `meltano --environment=prod run tap-rickai target-duckdb-sdk`
+    into output/prod.duckdb, in a fresh clone (no output/ made by an earlier demo), with the
+    real API's URL replaced by the sandbox."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
+    (clone / ".meltano").symlink_to(ROOT / ".meltano", target_is_directory=True)  # what `make meltano` installed
+    token = f"e2e-{secrets.token_hex(16)}"
+    sandbox = sandbox_factory(rickai_sessions_per_day=50, rickai_tokens={token: COMPANY})
+    latest = sandbox.rickai.window()[1] - timedelta(days=1)
+    project = IsolatedMeltano.create(
+        meltano,
+        clone,
+        tmp_path,
+        isolate=ISOLATED_PREFIXES,
+        TAP_RICKAI_API_URL=sandbox.vendor_url("rickai"),  # instead of https://api.rick.ai
+        TAP_RICKAI_COMPANY=COMPANY,
+        TAP_RICKAI_API_TOKEN=token,
+        TAP_RICKAI_START_DATE=latest.isoformat(),
+        TAP_RICKAI_END_DATE=latest.isoformat(),
+    )
+    result = subprocess.run(
+        [str(meltano), "--environment=prod", "run", "--no-install", "tap-rickai", "target-duckdb-sdk"],
+        cwd=clone,
+        env=project.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert_succeeded(result, token)
+    assert rows_per_date(clone / "output" / "prod.duckdb") == truth_per_date(sandbox, (latest, latest))

@@ -199,11 +199,10 @@ class ShopsterStream(VendorRESTStream[None]):
         return SinglePagePaginator()
 
     def validate_response(self, response: requests.Response) -> None:
-        """The shared classification; a refusal keeps its status; a 2xx body must be JSON."""
+        """The shared classification (a 2xx body must be JSON); a refusal keeps its status."""
         status = response.status_code
         if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN} or status < HTTPStatus.BAD_REQUEST:
             super().validate_response(response)
-            self.check_json_body(response)
             return
         try:
             super().validate_response(response)

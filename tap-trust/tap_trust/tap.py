@@ -220,6 +220,7 @@ class TapTrust(VendorTap):
             budget=self.rate_budget,
             policy=self.retry_policy,
             timeout=float(self.config.get("request_timeout_seconds", 300.0)),
+            limits=self.transport_limits,
             logger=self.logger,
         )
 

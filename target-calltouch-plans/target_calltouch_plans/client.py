@@ -24,6 +24,8 @@ ERROR_STATUS_TEXT = (
     "с вашим аккаунт-менеджером Calltouch либо напишите на почту info@calltouch.net"
 )
 _ITEM_PATH = re.compile(r"^items\[(\d+)\]")
+#: Documented: ``"importLogId": 123``. ASSUMPTION: a non-negative integer (as a number or digits).
+IMPORT_ID = re.compile(r"\d{1,19}")
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,22 @@ class CalltouchClient:
         if import_id is None:
             msg = f"Calltouch answered the add request without data.importLogId: {response.text[:300]!r}"
             raise VendorHTTPError(msg, response=response)
+        # It goes into the status URL and the import log: it must be the documented number.
+        if isinstance(import_id, bool) or not IMPORT_ID.fullmatch(str(import_id)):
+            msg = (
+                f"Calltouch answered the add request with data.importLogId {str(import_id)[:100]!r}, not a number; "
+                "the batch may have been imported, look it up in Calltouch before running again"
+            )
+            raise VendorHTTPError(msg, response=response)
         return str(import_id)
 
     def check(self, import_id: str) -> JobStatus:
         """One status request, mapped for :class:`~vendor_http.JobPoller`."""
         self.polls += 1
-        response = self.session.post(self.api_url + STATUS_PATH.format(import_id=import_id))
+        # Documented as a POST, but it only reads: a cut or corrupted answer is asked again.
+        response = self.session.post(
+            self.api_url + STATUS_PATH.format(import_id=import_id), expect_json=True, idempotent=True
+        )
         data = _data(response)
         status = data.get("status")
         if status == STATUS_SUCCESS:

@@ -25,6 +25,7 @@ from vendor_http import (
     api_url_setting,
     poll_settings,
     retry_settings,
+    transport_settings,
 )
 
 #: Documented: at most 5 requests per second per IP. The default stays below it,
@@ -116,6 +117,7 @@ class TargetCalltouchPlans(VendorTarget):
             description="If set, one JSON line per import is appended: id, status, item count, timestamps.",
         ),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -147,6 +149,7 @@ class TargetCalltouchPlans(VendorTarget):
             credential_settings=("api_token", "site_id"),
             describe_error=describe_error,
             logger=self.logger,
+            limits=self.transport_limits,
         )
         return CalltouchClient(session, str(self.config.get("api_url", DEFAULT_API_URL)))
 

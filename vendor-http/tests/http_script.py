@@ -20,13 +20,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 @dataclass
 class Answer:
-    """One scripted answer; ``cut_after`` sends only that many body bytes, then closes."""
+    """One scripted answer; ``cut_after`` sends only that many body bytes, then closes;
+    ``trickle`` sends the body (with ``trickle_headers`` the headers too) one byte every that
+    many seconds; ``chunked`` sends the body in chunks of at most 64 KiB, without a length."""
 
     status: int = 200
     body: object = field(default_factory=lambda: {"ok": True})
     headers: dict[str, str] = field(default_factory=dict)
     cut_after: int | None = None
     gzip: bool = False
+    trickle: float | None = None
+    trickle_headers: bool = False
+    chunked: bool = False
 
     def payload(self) -> bytes:
         data = self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode()
@@ -79,20 +84,45 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             data = answer.payload()
+            if answer.trickle_headers:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                self._trickle(b"X-Slow: " + b"x" * 10_000 + b"\r\n", answer.trickle or 1.0)
+                return
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             if answer.gzip:
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Type", "application/json")
+            if answer.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for start in range(0, len(data), 65536):
+                    piece = data[start : start + 65536]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+                return
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
+            if answer.trickle is not None:
+                self._trickle(data, answer.trickle)
+                return
             if answer.cut_after is None:
                 self.wfile.write(data)
                 return
             self.wfile.write(data[: answer.cut_after])
             self.wfile.flush()
             self.close_connection = True
+
+        def _trickle(self, data: bytes, seconds: float) -> None:
+            self.close_connection = True
+            try:
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(seconds)
+            except OSError:  # the client gave up
+                return
 
     return Handler
 

@@ -167,3 +167,27 @@ def test_the_target_speaks_with_the_same_voice(tmp_path) -> None:
 def test_sdk_api_errors_are_explained_and_redacted() -> None:
     AcmeTap(config=config("https://api.acme.test"))  # registers the secret setting with the process
     assert failure_message(FatalAPIError(f"Acme said no to {SECRET}")) == "Acme said no to ***"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "secret", "complaint"),
+    [
+        # The SDK's own message quotes the value of a setting of the wrong type.
+        ({"api_token": 98765432101234}, "98765432101234", "is not of type 'string' in config['api_token']"),
+        ({"api_token": 42}, "42", "is not of type 'string' in config['api_token']"),
+        ({"api_token": ["tok-in-a-list-77"]}, "tok-in-a-list-77", "config['api_token']"),
+        ({"api_url": "ftp://user:PASS-word@api.acme.test"}, "PASS-word", "must not contain credentials"),
+        ({"api_url": "https://user:PASS-word@api.acme.test"}, "PASS-word", "must not contain credentials"),
+        ({"api_url": "user:PASS-word@api.acme.test"}, "PASS-word", "must be an http(s) URL"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["tap", "target"])
+def test_no_secret_and_no_url_password_in_a_settings_message(tmp_path, kind, overrides, secret, complaint) -> None:
+    result = run(kind, {**config("https://api.acme.test"), **overrides}, tmp_path, stdin="")
+
+    assert result.returncode == 1
+    (stopped,) = [line for line in result.stderr.splitlines() if f"{kind}-acme stopped: invalid settings: " in line]
+    assert complaint in stopped
+    assert secret not in stopped.partition("stopped:")[2]
+    if len(secret) > 2:  # (a two-digit one may be in a log line's timestamp)
+        assert secret not in result.stdout + result.stderr

@@ -111,3 +111,38 @@ def test_threads_share_one_in_flight_slot_and_the_interval() -> None:
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.05
     assert budget.requests_started == 12
+
+
+class ShortLivedTokens:
+    """An authenticator whose tokens live ``lifetime`` seconds (a new one per renewal)."""
+
+    def __init__(self, lifetime: float) -> None:
+        self.lifetime = lifetime
+        self.issued: list[float] = []
+
+    def is_token_valid(self) -> bool:
+        return bool(self.issued) and time.monotonic() - self.issued[-1] < self.lifetime
+
+    def __call__(self, request):  # the SDK authenticators' interface
+        if not self.is_token_valid():
+            self.issued.append(time.monotonic())
+        request.headers["Authorization"] = f"Bearer t{len(self.issued)}"
+        return request
+
+
+def test_credentials_are_attached_once_the_budget_admits_the_request(http_script) -> None:
+    import requests
+
+    from vendor_http import RetryPolicy, budgeted_session
+
+    url, script = http_script
+    tokens = ShortLivedTokens(lifetime=0.5)
+    budget = RateBudget(min_interval=0.8)
+    http = budgeted_session(budget, RetryPolicy(), authenticator=tokens)
+    first = requests.Request("GET", f"{url}/a").prepare()
+    second = tokens(requests.Request("GET", f"{url}/b").prepare())  # fresh when prepared...
+    http.send(tokens(first), timeout=5)
+    http.send(second, timeout=5)  # ... but it waited 0.8 s for the budget
+
+    assert [seen.headers["Authorization"] for seen in script.seen] == ["Bearer t1", "Bearer t2"]
+    assert budget.requests_started == 2  # a renewal's cancelled slot counts for nothing

@@ -96,3 +96,25 @@ def test_one_log_record_factory_serves_every_redactor_of_the_process(caplog: pyt
         logger.info("first-secret-aaaa secret-number-049 %s", "access-token-learnt-later")
     assert caplog.records[-1].getMessage() == "*** *** ***"
     assert redact("secret-number-000 and access-token-learnt-later") == "*** and ***"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://user:PASS-word@api.rick.ai",
+        "https://user:PASS-word@api.rick.ai",
+        "user:PASS-word@api.rick.ai",
+        "https://user:PASS-word@[::1",
+        "gopher://api.rick.ai/?password=PASS-word",
+    ],
+)
+def test_a_refused_api_url_never_repeats_its_password(url: str) -> None:
+    message = check_api_url(url)
+    assert message is not None and "'api_url'" in message
+    assert "PASS-word" not in message
+
+
+def test_url_userinfo_is_masked_in_any_text() -> None:
+    text = "tried ftp://user:PASS-word@api.example.com/x and https://token@h.example/ and a@b.c"
+    assert Redactor()(text) == "tried ftp://***@api.example.com/x and https://***@h.example/ and a@b.c"
+    assert redact("GET https://me:PASS-word@api.example.com") == "GET https://***@api.example.com"

@@ -80,3 +80,57 @@ def test_policy_from_config_converts_sdk_decimals() -> None:
     assert type(policy.backoff_initial_seconds) is float
     assert policy.backoff(2, rng=random.Random(0)) <= 1.0 * (1 + policy.jitter)
     assert policy.backoff_max_seconds == RetryPolicy().backoff_max_seconds
+
+
+def test_a_request_still_running_at_the_vendor_is_waited_for_without_using_tries(caplog) -> None:
+    from vendor_http.retry import StillRunning
+
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    answers = iter([StillRunning("busy", None, patience=30)] * 6 + ["done"])
+
+    def call() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    retrier = Retrier(RetryPolicy(max_tries=2, backoff_initial_seconds=1, jitter=0), vendor_name="Acme", sleep=sleep)
+    retrier.clock = lambda: now[0]
+    with caplog.at_level("DEBUG"):
+        assert retrier.call(call) == "done"
+
+    assert waits == [1, 2, 4, 8, 10, 5]  # backoff, at most 10 s a wait, never past the patience
+    assert retrier.retries == 0  # not counted as tries (max_tries is 2)
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("is still running an earlier request" in m for m in messages) == 1  # said once
+    assert "waiting for it to finish, up to 30 s" in messages[0]
+    assert any("finished the earlier request; went on after waiting 30 s" in m for m in messages)
+
+
+def test_the_wait_for_a_running_request_is_bounded_and_says_why_it_gave_up() -> None:
+    from vendor_http.retry import StillRunning
+
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def call() -> None:
+        raise StillRunning("Acme answered 429 to GET /x: request with this token already running", None, patience=7)
+
+    retrier = Retrier(RetryPolicy(backoff_initial_seconds=1, jitter=0), vendor_name="Acme", sleep=sleep)
+    retrier.clock = lambda: now[0]
+    with pytest.raises(StillRunning) as error:
+        retrier.call(call)
+    assert now[0] == 7
+    assert str(error.value).startswith(
+        "Acme answered 429 to GET /x: request with this token already running; still so after waiting 7 s"
+    )
+    assert "Another process or machine may be using the same credentials" in str(error.value)
+    assert "'running_request_wait_seconds'" in str(error.value)

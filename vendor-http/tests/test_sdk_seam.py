@@ -18,12 +18,19 @@ from singer_sdk import Stream, Tap, Target
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.helpers._state import StateWriter
 from singer_sdk.pagination import BaseAPIPaginator
-from singer_sdk.plugin_base import BaseSingerReader
+from singer_sdk.plugin_base import BaseSingerReader, PluginBase
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams._state import StreamStateManager
 
 from vendor_http import VendorPlugin, VendorRESTStream, VendorTap, VendorTarget
-from vendor_http.sdk_seam import PRIVATE_STREAM_MEMBERS, PRIVATE_TARGET_MEMBERS, StreamSeam, TargetSeam
+from vendor_http.sdk_seam import (
+    PRIVATE_PLUGIN_MEMBERS,
+    PRIVATE_STREAM_MEMBERS,
+    PRIVATE_TARGET_MEMBERS,
+    PluginSeam,
+    StreamSeam,
+    TargetSeam,
+)
 
 P = inspect.Parameter
 SELF = ("self", P.POSITIONAL_OR_KEYWORD, P.empty)
@@ -45,6 +52,7 @@ PRIVATE: list[tuple[type, str, list[tuple[str, t.Any, t.Any]]]] = [
     (Target, "_process_state_message", [SELF, ("message_dict", P.POSITIONAL_OR_KEYWORD, P.empty)]),
     (Target, "_write_state_message", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
     (StateWriter, "write_state", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
+    (PluginBase, "_validate_config", [SELF, ("raise_errors", P.KEYWORD_ONLY, True)]),
 ]
 
 # Public hooks we override or call, and that must stay overridable.
@@ -73,9 +81,10 @@ def test_public_hooks_we_override_keep_their_shape_and_are_not_final(owner: type
 
 def test_the_seam_lists_every_private_member_it_uses() -> None:
     source = inspect.getsource(inspect.getmodule(StreamSeam))  # type: ignore[arg-type]
-    for name in (*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS):
+    members = {*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS, *PRIVATE_PLUGIN_MEMBERS}
+    for name in members:
         assert name in source
-    assert {name for _, name, _ in PRIVATE} >= {*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS} - {"_stream_version"}
+    assert {name for _, name, _ in PRIVATE} >= members - {"_stream_version"}
 
 
 def test_the_sdk_still_calls_the_private_hooks_the_seam_overrides() -> None:
@@ -85,6 +94,7 @@ def test_the_sdk_still_calls_the_private_hooks_the_seam_overrides() -> None:
     assert "self._process_state_message" in inspect.getsource(BaseSingerReader.process_lines)
     assert "self._stream_version" in inspect.getsource(Stream.__init__)
     assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
+    assert "self._validate_config(raise_errors=validate_config)" in inspect.getsource(PluginBase.__init__)
 
 
 def test_the_sdk_still_files_partitioned_bookmarks_as_progress_markers() -> None:
@@ -112,7 +122,7 @@ def test_the_methods_the_sdk_marks_final_are_final_and_not_overridden() -> None:
     }
     # What we rely on not overriding (tap-kameleoon once overrode sync_all).
     assert {("Tap", "sync_all"), ("Stream", "sync"), ("Target", "drain_all"), ("Target", "drain_one")} <= finals
-    for ours in (VendorPlugin, VendorTap, VendorTarget, VendorRESTStream, StreamSeam, TargetSeam):
+    for ours in (VendorPlugin, VendorTap, VendorTarget, VendorRESTStream, StreamSeam, TargetSeam, PluginSeam):
         for base in (Tap, Target, Stream):
             for name, value in vars(base).items():
                 if getattr(value, "__final__", False):
@@ -123,7 +133,7 @@ def test_no_other_module_of_vendor_http_touches_sdk_internals() -> None:
     package = Path(inspect.getfile(StreamSeam)).parent
     internals = re.compile(
         r"\._(increment_stream_state|write_state_message|generate_record_messages|stream_version|process_state_message"
-        r"|request|session|tap|value|finished)\b|\bis_flushed\b|singer_sdk\.helpers\._"
+        r"|validate_config|request|session|tap|value|finished)\b|\bis_flushed\b|singer_sdk\.helpers\._"
     )
     offenders = [
         f"{path.name}:{number}: {line.strip()}"

@@ -125,15 +125,17 @@ def test_send_authenticates_and_classifies_one_request_outside_paging(http_scrip
         stream.send(bad)
 
 
-def test_check_json_body_makes_a_broken_2xx_body_retriable(http_script) -> None:
+def test_a_broken_2xx_body_is_retriable_and_names_the_request(http_script) -> None:
     url, script = http_script
     script.answers = [Answer(200, b'{"items": [1, 2'), Answer(200, {"items": []})]
     stream = items_stream(make_tap(url))
-    broken = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
-    with pytest.raises(RetriableAPIError, match=r"^Acme answered GET /extra with a body that is not JSON$"):
-        stream.check_json_body(broken)
+    request = stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={})
+    with pytest.raises(
+        RetriableAPIError, match=r"^Acme answered 200 to GET http://.*/extra with a body that is not valid JSON"
+    ):
+        stream.send(request)
     whole = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
-    stream.check_json_body(whole)  # no error
+    assert whole.json() == {"items": []}
 
 
 def test_records_are_validated_and_pruned_to_the_selection_or_kept_whole(http_script) -> None:
@@ -264,3 +266,32 @@ def test_write_state_now_emits_state_before_any_record(http_script) -> None:
 
     states = t.cast("Collected", tap.message_writer).of("STATE")
     assert [s["value"]["bookmarks"]["items"] for s in states] == [{"pending": ["job-42"]}]
+
+
+def test_a_corrupt_or_cut_answer_is_retried_like_a_5xx_and_named_when_tries_run_out(http_script) -> None:
+    url, script = http_script
+    script.answers = [Answer(body=b'<"items": []}'), Answer(body=b'{"items": [{"id": 1'), page(1)]
+    stream = items_stream(make_tap(url))
+    assert [r["id"] for r in stream.request_records({"day": "2026-01-01"})] == [1]
+    assert len(script.seen) == 3
+
+    script.answers = [Answer(body=b"")] * 3
+    with pytest.raises(RetriableAPIError) as error:
+        list(stream.request_records({"day": "2026-01-02"}))
+    assert str(error.value).startswith(
+        f"Acme answered 200 to GET {url}/items?day=2026-01-02 with a body that is not valid JSON (cut off or corrupted"
+    )
+
+
+def test_a_corrupt_answer_to_a_post_fails_unless_the_post_only_reads(http_script) -> None:
+    url, script = http_script
+    stream = items_stream(make_tap(url))
+    stream.http_method = "POST"
+    script.answers = [Answer(body=b'{"items": [')]
+    with pytest.raises(FatalAPIError, match="; not retried, the request may have taken effect"):
+        list(stream.request_records({"day": "2026-01-01"}))
+    assert len(script.seen) == 1
+
+    stream.idempotent_post = True  # e.g. a search
+    script.answers = [Answer(body=b'{"items": ['), page(2)]
+    assert [r["id"] for r in stream.request_records({"day": "2026-01-01"})] == [2]

@@ -147,3 +147,28 @@ def test_a_vendor_error_describer_is_used(server):
     session, _ = make_session(describe_error=lambda r: r.json()["data"]["message"])
     with pytest.raises(VendorHTTPError, match="field x missing"):
         session.post(url)
+
+
+def test_a_corrupt_answer_to_a_reading_post_is_retried_and_named_when_tries_run_out(server):
+    url, script = server
+    script.answers = [(200, b'<"status": "success"}', {}), (200, b'{"status": "succ', {}), (200, {"data": 1}, {})]
+    session, waits = make_session()
+    assert session.post(f"{url}/1/status", expect_json=True, idempotent=True).json() == {"data": 1}
+    assert len(waits) == 2
+
+    script.answers = [(200, b"", {})] * 4
+    with pytest.raises(VendorHTTPError) as error:
+        session.get(f"{url}/2/status?token={SECRET}", expect_json=True)
+    assert error.value.retriable
+    message = str(error.value)
+    assert message.startswith(f"Acme answered 200 to GET {url}/2/status?token=*** with a body that is not valid JSON")
+    assert message.endswith("(gave up after 4 tries)")
+
+
+def test_a_corrupt_answer_to_a_post_that_acts_fails_at_once(server):
+    url, script = server
+    script.answers = [(200, b'{"importLogId": 1', {})]
+    session, waits = make_session()
+    with pytest.raises(VendorHTTPError, match=r"not valid JSON .*; not retried, the request may have taken effect"):
+        session.post(f"{url}/add", json={"a": 1}, expect_json=True)
+    assert waits == [] and len(script.seen) == 1

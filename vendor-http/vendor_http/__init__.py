@@ -30,16 +30,19 @@ from vendor_http.jobs import (
     poll_settings,
 )
 from vendor_http.json_stream import StreamedJsonPage
+from vendor_http.machine_lock import MachineLock
 from vendor_http.oauth import ClientCredentialsAuthenticator
 from vendor_http.paging import BrokenResponseError, PageOffset, StreamedPages, TotalOffsetPaginator
 from vendor_http.plugin import VendorPlugin, VendorTap, VendorTarget
 from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
 from vendor_http.records import RecordValidationError, RecordValidator
-from vendor_http.redaction import Redactor, install_redaction, redact
-from vendor_http.retry import Retrier, RetryNow, RetryPolicy, is_transient, parse_retry_after
+from vendor_http.redaction import Redactor, install_redaction, redact, redact_url
+from vendor_http.redirects import RedirectRefusedError
+from vendor_http.retry import Retrier, RetryNow, RetryPolicy, StillRunning, is_transient, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
-from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session
+from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
 from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
+from vendor_http.transport import DeadlineExceededError, ResponseTooLargeError, TransportLimits, transport_settings
 
 __all__ = [
     "AsyncJob",
@@ -49,6 +52,7 @@ __all__ = [
     "ClientCredentialsAuthenticator",
     "DateSettingError",
     "DateWindow",
+    "DeadlineExceededError",
     "DurationEstimate",
     "ExplainedError",
     "JobFailedError",
@@ -56,6 +60,7 @@ __all__ = [
     "JobState",
     "JobStatus",
     "JobTimeoutError",
+    "MachineLock",
     "PageOffset",
     "PollSchedule",
     "RateBudget",
@@ -63,12 +68,16 @@ __all__ = [
     "RecordValidationError",
     "RecordValidator",
     "Redactor",
+    "RedirectRefusedError",
+    "ResponseTooLargeError",
     "Retrier",
     "RetryNow",
     "RetryPolicy",
+    "StillRunning",
     "StreamedJsonPage",
     "StreamedPages",
     "TotalOffsetPaginator",
+    "TransportLimits",
     "VendorHTTPError",
     "VendorPlugin",
     "VendorRESTStream",
@@ -85,13 +94,16 @@ __all__ = [
     "incremental_start",
     "install_redaction",
     "is_transient",
+    "json_body_problem",
     "parse_date_setting",
     "parse_datetime_setting",
     "parse_retry_after",
     "poll_settings",
     "redact",
+    "redact_url",
     "retry_settings",
     "selected_schema",
     "split_windows",
+    "transport_settings",
     "validate_settings",
 ]

@@ -6,6 +6,12 @@ array with ijson (its C backend) as the bytes arrive, so memory stays at one ite
 plus one read buffer, and remembers how far it got: if the body breaks off or turns
 malformed midway, the items already yielded are complete and valid, and the caller
 can ask the vendor for the rest instead of repeating the page.
+
+One item may not grow beyond ``max_item_bytes`` (default :data:`MAX_ITEM_BYTES`): the
+parser's cost grows with the square of a single value's length (a 200 MB unterminated
+string took minutes of CPU), so a page whose next item has not ended after that many
+bytes stops at once with :class:`~vendor_http.ResponseTooLargeError`, naming the request;
+it is not asked for again (the same answer would come back).
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ import typing as t
 import ijson
 import requests
 import urllib3.exceptions
+
+from vendor_http.redaction import redact_url
+from vendor_http.transport import ResponseTooLargeError
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,6 +39,10 @@ BODY_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 
+#: Largest single item of a streamed page (a Rick.ai session is about 1 KB; parsing one
+#: value of this size costs about 0.2 s of CPU, and four times that at twice the size).
+MAX_ITEM_BYTES = 8 * 2**20
+
 _EDGE_BYTES = 64 * 1024
 #: ijson yields a buffer's items only after reading the next one, so after a break
 #: up to one buffer of items is asked for again: keep buffers modest.
@@ -37,18 +50,33 @@ _READ_SIZE = 64 * 1024
 
 
 class _EdgeKeepingReader:
-    """File-like wrapper that remembers the first and last bytes it passed on."""
+    """File-like wrapper that remembers the first and last bytes it passed on, and bounds an item."""
 
-    def __init__(self, raw: t.Any) -> None:
+    def __init__(self, raw: t.Any, response: requests.Response, max_item_bytes: int) -> None:
         self._raw = raw
+        self._response = response
+        self._max_item_bytes = max_item_bytes
         self.head = b""
         self.tail = b""
+        self.total = 0
+        #: ``total`` when the last item was complete.
+        self.mark = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size)
         if len(self.head) < _EDGE_BYTES:
             self.head += chunk[: _EDGE_BYTES - len(self.head)]
         self.tail = (self.tail + chunk)[-_EDGE_BYTES:]
+        self.total += len(chunk)
+        if self.total - self.mark > self._max_item_bytes:
+            request = self._response.request
+            method = request.method if request is not None else "GET"
+            msg = (
+                f"{method} {redact_url(self._response.url)}: one item of the answer is larger than "
+                f"{self._max_item_bytes / 2**20:g} MiB (stopped after {self.total:,} bytes); a record this big is "
+                "not what the API documents (or the answer is corrupt), so it is not read, nor asked for again"
+            )
+            raise ResponseTooLargeError(msg)
         return chunk
 
 
@@ -62,14 +90,16 @@ class StreamedJsonPage:
     that sit beside the items array (like ``total``).
     """
 
-    def __init__(self, response: requests.Response, *, items_key: str = "items") -> None:
+    def __init__(
+        self, response: requests.Response, *, items_key: str = "items", max_item_bytes: int = MAX_ITEM_BYTES
+    ) -> None:
         """Prepare to read ``response`` (sent with ``stream=True``)."""
         self.response = response
         self.items_key = items_key
         self.count = 0
         self.complete = False
         self.error: BaseException | None = None
-        self._reader = _EdgeKeepingReader(response.raw)
+        self._reader = _EdgeKeepingReader(response.raw, response, max_item_bytes)
 
     def __iter__(self) -> Iterator[dict[str, t.Any]]:
         """Yield items until the document ends or breaks; never raises body errors."""
@@ -84,6 +114,7 @@ class StreamedJsonPage:
         try:
             for item in ijson.items(self._reader, f"{self.items_key}.item", use_float=True, buf_size=_READ_SIZE):
                 self.count += 1
+                self._reader.mark = self._reader.total
                 yield item
             self.complete = True
         except BODY_ERRORS as exc:

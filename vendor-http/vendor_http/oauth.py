@@ -14,6 +14,7 @@ two hooks: the body encoding (``json_body``) and the expiry (:meth:`expiry_of`).
 from __future__ import annotations
 
 import logging
+import re
 import typing as t
 import weakref
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from vendor_http.retry import Retrier
-from vendor_http.session import budgeted_session, vendor_error_detail
+from vendor_http.session import budgeted_session, json_body_problem, vendor_error_detail
 
 if t.TYPE_CHECKING:
     import requests
@@ -32,9 +33,25 @@ if t.TYPE_CHECKING:
     from vendor_http.rate_budget import RateBudget
     from vendor_http.redaction import Redactor
     from vendor_http.retry import RetryPolicy
+    from vendor_http.transport import TransportLimits
 
 #: Fetch a new token this long before it expires (at most a tenth of its lifetime).
 TOKEN_REFRESH_MARGIN_SECONDS = 120.0
+#: A bearer token (RFC 6750 ``b64token``): it goes into every later request's header, so an
+#: answer holding anything else (a corrupted body) is not taken for one.
+ACCESS_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+
+
+def usable_lifetime(value: t.Any) -> bool:
+    """An ``expires_in`` a plugin can use: absent, or a non-negative number of seconds."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    try:
+        return float(value) >= 0
+    except (TypeError, ValueError):
+        return False
 
 
 class ClientCredentialsAuthenticator(OAuthAuthenticator):
@@ -52,11 +69,13 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
         budget: RateBudget,
         policy: RetryPolicy,
         timeout: float = 300.0,
+        limits: TransportLimits | None = None,
         logger: logging.Logger | None = None,
         **kwargs: t.Any,
     ) -> None:
-        """``credentials_hint`` says what to check when the credentials are refused;
-        ``kwargs`` go to the SDK's ``OAuthAuthenticator`` (``auth_endpoint``, ``client_id``…)."""
+        """``credentials_hint`` says what to check when the credentials are refused; ``limits``
+        bound the token request like every other (deadline, size); ``kwargs`` go to the SDK's
+        ``OAuthAuthenticator`` (``auth_endpoint``, ``client_id``…)."""
         super().__init__(**kwargs)
         self.vendor_name = vendor_name
         self.credentials_hint = credentials_hint
@@ -65,7 +84,7 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
         if logger is not None:
             self.logger = logger
         self.budget = budget
-        self.session = budgeted_session(budget, policy)
+        self.session = budgeted_session(budget, policy, vendor_name=vendor_name, limits=limits)
         #: When the current token stops being accepted (UTC), if known.
         self.expires_at: datetime | None = None
         # Once the token request's own tries are used up, the run stops: the request
@@ -154,12 +173,16 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
             if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
                 raise RetriableAPIError(msg, response)
             raise FatalAPIError(f"{msg} ({self.credentials_hint})")
-        try:
-            body = response.json()
-        except ValueError:
-            raise RetriableAPIError(f"{answered} with a body that is not JSON", response) from None
+        problem = json_body_problem(response)
+        if problem is not None:  # cut off or corrupted: asking again only costs a token, like after a 5xx
+            raise RetriableAPIError(f"{answered} {problem}", response)
+        body = response.json()
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
             raise FatalAPIError(f"{answered} without an access_token")
+        if not ACCESS_TOKEN.fullmatch(body["access_token"]) or not usable_lifetime(body.get("expires_in")):
+            raise RetriableAPIError(
+                f"{answered} with an access_token or expires_in that is not one (corrupted?)", response
+            )
         self.redactor.add(body["access_token"])
         try:
             self.expires_in = int(body["expires_in"]) if body.get("expires_in") else None

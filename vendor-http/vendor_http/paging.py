@@ -9,7 +9,7 @@ import weakref
 from singer_sdk.pagination import BaseAPIPaginator
 
 from vendor_http.errors import ExplainedError
-from vendor_http.json_stream import StreamedJsonPage
+from vendor_http.json_stream import MAX_ITEM_BYTES, StreamedJsonPage
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -33,14 +33,15 @@ class StreamedPages:
     looks up the same page with :meth:`page` to learn how far it got.
     """
 
-    def __init__(self, *, items_key: str = "items") -> None:
-        """Read the array under ``items_key`` of each response."""
+    def __init__(self, *, items_key: str = "items", max_item_bytes: int = MAX_ITEM_BYTES) -> None:
+        """Read the array under ``items_key`` of each response; one item at most ``max_item_bytes``."""
         self.items_key = items_key
+        self.max_item_bytes = max_item_bytes
         self._pages: weakref.WeakKeyDictionary[requests.Response, StreamedJsonPage] = weakref.WeakKeyDictionary()
 
     def items(self, response: requests.Response) -> Iterator[dict[str, t.Any]]:
         """Yield the items of ``response`` as they arrive."""
-        page = StreamedJsonPage(response, items_key=self.items_key)
+        page = StreamedJsonPage(response, items_key=self.items_key, max_item_bytes=self.max_item_bytes)
         self._pages[response] = page
         return iter(page)
 

@@ -9,6 +9,8 @@ the user's message (:meth:`VendorPlugin.invoke`). :class:`VendorTap` and
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
 import threading
 import typing as t
@@ -19,10 +21,11 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 
 from vendor_http.errors import EXPLAINED_FAILURES, failure_message
 from vendor_http.rate_budget import RateBudget
-from vendor_http.redaction import Redactor, install_redaction, redact
+from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
-from vendor_http.sdk_seam import TargetSeam
+from vendor_http.sdk_seam import PluginSeam, TargetSeam
 from vendor_http.settings import check_api_url, validate_settings
+from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
     import logging
@@ -42,7 +45,7 @@ def secret_setting_names(config_jsonschema: Mapping[str, t.Any]) -> list[str]:
     ]
 
 
-class VendorPlugin:
+class VendorPlugin(PluginSeam):
     """What every tap and target shares: redaction, retries, budget, setting checks, failures.
 
     Mixed in before the SDK's ``Tap`` or ``Target``. Subclasses override
@@ -82,6 +85,11 @@ class VendorPlugin:
         return RetryPolicy.from_config(self.config)
 
     @cached_property
+    def transport_limits(self) -> TransportLimits:
+        """Total deadline and size bound of every request, from the settings."""
+        return TransportLimits.from_config(self.config)
+
+    @cached_property
     def rate_budget(self) -> RateBudget:
         """The one budget all requests of this plugin share, process-wide.
 
@@ -89,9 +97,34 @@ class VendorPlugin:
         tests do that) get the same budget object when their limits are equal.
         """
         budget = self.make_rate_budget()
-        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows)
+        lock = budget.machine_lock.path if budget.machine_lock is not None else None
+        key = (self.name, budget.min_interval, budget.max_in_flight, budget.windows, lock)
         with _BUDGETS_LOCK:
             return _BUDGETS.setdefault(key, budget)
+
+    def masked_config_errors(self, errors: list[str]) -> list[str]:
+        """The SDK's settings errors without the value of any secret setting.
+
+        A secret of the wrong type (a numeric token) is quoted by the SDK's message; its
+        every written form is masked, however short, and the value joins the redactor
+        (whose log record factory is installed here, before the SDK reports anything).
+        """
+        values = [self.config.get(name) for name in secret_setting_names(self.config_jsonschema)]
+        forms: set[str] = set()
+        for value in values:
+            if value is None or value == "":
+                continue
+            forms |= {str(value), repr(value)}
+            with contextlib.suppress(TypeError, ValueError):
+                forms.add(json.dumps(value))
+        install_redaction(self.redactor)
+        ordered = sorted((form for form in forms if form), key=len, reverse=True)
+        masked = []
+        for error in errors:
+            for form in ordered:
+                error = error.replace(form, MASK)
+            masked.append(error)
+        return masked
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
         """Setting name → check returning an error message (``None`` = fine)."""

@@ -23,10 +23,14 @@ from dataclasses import dataclass
 
 from requests.adapters import HTTPAdapter
 
+from vendor_http.transport import Deadline, TransportLimits, guard_body, sending, watch_pools
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     import requests
+
+    from vendor_http.machine_lock import MachineLock
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class RateBudget:
         max_in_flight: int | None = None,
         windows: Sequence[RateWindow] = (),
         clock: Callable[[], float] = time.monotonic,
+        machine_lock: MachineLock | None = None,
     ) -> None:
         """Create a budget.
 
@@ -64,6 +69,8 @@ class RateBudget:
             max_in_flight: Requests allowed at once (``None`` = unlimited).
             windows: Sliding-window limits that all apply at once.
             clock: Monotonic clock, replaceable in unit tests.
+            machine_lock: Also one request at a time across the processes of this machine
+                that share it (same vendor and credentials), keeping ``min_interval`` too.
         """
         if min_interval < 0:
             msg = "min_interval must not be negative"
@@ -74,6 +81,7 @@ class RateBudget:
         self.min_interval = min_interval
         self.max_in_flight = max_in_flight
         self.windows = tuple(windows)
+        self.machine_lock = machine_lock
         self._clock = clock
         self._cond = threading.Condition()
         self._in_flight = 0
@@ -132,7 +140,17 @@ class RateBudget:
             self._in_flight += 1
             self._unanswered += 1
             self._holders[me] = self._holders.get(me, 0) + 1
-            return BudgetSlot(self, me)
+            slot = BudgetSlot(self, me)
+        if self.machine_lock is not None:
+            started_waiting = self._clock()
+            try:
+                self.machine_lock.acquire()  # other processes with the same credentials
+            except BaseException:
+                slot.cancel(locked=False)
+                raise
+            with self._cond:
+                self.seconds_waited += self._clock() - started_waiting
+        return slot
 
     def pause_for(self, seconds: float) -> None:
         """Hold every new request back for ``seconds`` (e.g. a vendor's Retry-After)."""
@@ -148,7 +166,23 @@ class RateBudget:
             self._anchors.append(anchor)
             self._cond.notify_all()
 
-    def _release(self, holder: int, *, answered: bool) -> None:
+    def _cancel(self, holder: int, *, locked: bool = True) -> None:
+        """Give a slot back unused: the request was not sent, so it counts for nothing."""
+        if locked and self.machine_lock is not None:
+            self.machine_lock.release(answered_at=None)
+        with self._cond:
+            self._unanswered -= 1
+            self._in_flight -= 1
+            self.requests_started -= 1
+            self._holders[holder] -= 1
+            if not self._holders[holder]:
+                del self._holders[holder]
+            self._cond.notify_all()
+
+    def _release(self, holder: int, *, answered_at: float | None) -> None:
+        answered = answered_at is not None
+        if self.machine_lock is not None:
+            self.machine_lock.release(answered_at=answered_at or time.time())
         with self._cond:
             if not answered:
                 # Failed before any answer: anchor it now, the vendor may have seen it.
@@ -168,17 +202,25 @@ class BudgetSlot:
     def __init__(self, budget: RateBudget, holder: int) -> None:
         self._budget = budget
         self._holder = holder
-        self._answered = False
+        self._answered_at: float | None = None
         self._released = False
         self._lock = threading.Lock()
 
     def answered(self) -> None:
         """Record that the response headers arrived (the request's anchor)."""
         with self._lock:
-            if self._answered or self._released:
+            if self._answered_at is not None or self._released:
                 return
-            self._answered = True
+            self._answered_at = time.time()
         self._budget._answered()
+
+    def cancel(self, *, locked: bool = True) -> None:
+        """Give the slot back without having sent the request (it is not anchored)."""
+        with self._lock:
+            if self._released or self._answered_at is not None:
+                return
+            self._released = True
+        self._budget._cancel(self._holder, locked=locked)
 
     def release(self) -> None:
         """Free the in-flight slot once the response body is read or closed."""
@@ -186,8 +228,8 @@ class BudgetSlot:
             if self._released:
                 return
             self._released = True
-            answered = self._answered
-        self._budget._release(self._holder, answered=answered)
+            answered_at = self._answered_at
+        self._budget._release(self._holder, answered_at=answered_at)
 
 
 class BudgetedAdapter(HTTPAdapter):
@@ -195,7 +237,10 @@ class BudgetedAdapter(HTTPAdapter):
 
     The slot is held until the response body has been read to the end or the
     response is closed, so a streamed response keeps its request "in flight" for
-    as long as the vendor is still sending it.
+    as long as the vendor is still sending it. Credentials (``authenticator``) are
+    attached once the budget admitted the request, so a long wait for the budget
+    never sends an expired token; every request has the total deadline and an
+    answer read whole the size bound of ``limits`` (:mod:`vendor_http.transport`).
     """
 
     def __init__(
@@ -203,12 +248,45 @@ class BudgetedAdapter(HTTPAdapter):
         budget: RateBudget,
         *,
         on_response: Callable[[requests.Response], None] | None = None,
+        limits: TransportLimits | None = None,
+        authenticator: Callable[[requests.PreparedRequest], requests.PreparedRequest] | None = None,
+        vendor_name: str = "the vendor",
         **kwargs: t.Any,
     ) -> None:
         """Wrap ``budget``; ``on_response`` sees every response (e.g. for Retry-After)."""
         super().__init__(**kwargs)
         self.budget = budget
         self._on_response = on_response
+        self.limits = limits or TransportLimits()
+        self.authenticator = authenticator
+        self.vendor_name = vendor_name
+
+    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """The default pool manager, its connections registering with each request's deadline."""
+        super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: t.Any) -> t.Any:
+        """Proxied connections register with the deadline too."""
+        return watch_pools(super().proxy_manager_for(proxy, **kwargs))
+
+    def admit(self, request: requests.PreparedRequest) -> BudgetSlot:
+        """Take a slot, then attach the credentials as they are now.
+
+        An access token that ran out while the request waited for the budget is renewed
+        first, outside the slot (the token request takes a slot of its own).
+        """
+        auth = self.authenticator
+        while True:
+            slot = self.budget.acquire()
+            if auth is None:
+                return slot
+            still_valid = getattr(auth, "is_token_valid", None)
+            if still_valid is None or still_valid():
+                auth(request)
+                return slot
+            slot.cancel()
+            auth(request)
 
     def send(  # type: ignore[override]
         self,
@@ -216,29 +294,47 @@ class BudgetedAdapter(HTTPAdapter):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> requests.Response:
-        """Take a slot, send, anchor on the headers, release with the body."""
-        slot = self.budget.acquire()
+        """Take a slot, authenticate, send under the deadline, anchor on the headers, release with the body."""
+        stream = bool(kwargs.get("stream", args[0] if args else False))
+        slot = self.admit(request)
+        deadline = Deadline(self.limits.request_deadline_seconds)
+        deadline.start()
         try:
-            response = super().send(request, *args, **kwargs)
+            with sending(deadline):
+                response = super().send(request, *args, **kwargs)
         except BaseException:
             slot.release()
+            deadline.cancel()
+            if deadline.expired:
+                raise deadline.exceeded(request) from None
             raise
         slot.answered()
-        _release_with_body(response, slot)
+        _release_with_body(response, slot, deadline)
+        if deadline.expired:  # cut while the headers trickled in: they may look complete
+            response.close()
+            raise deadline.exceeded(request)
+        guard_body(
+            response, deadline, max_bytes=None if stream else self.limits.max_body_bytes, vendor_name=self.vendor_name
+        )
         if self._on_response is not None:
             self._on_response(response)
         return response
 
 
-def _release_with_body(response: requests.Response, slot: BudgetSlot) -> None:
-    """Release ``slot`` when urllib3 returns the connection or the response closes.
+def _release_with_body(response: requests.Response, slot: BudgetSlot, deadline: Deadline) -> None:
+    """Release ``slot`` (and stop ``deadline``) when urllib3 returns the connection or the response closes.
 
     urllib3 calls ``release_conn`` once the body is exhausted (or reading failed);
     ``close`` covers responses abandoned early; the finalizer covers leaks.
     """
+
+    def done() -> None:
+        deadline.cancel()
+        slot.release()
+
     raw = response.raw
     if raw is None:
-        slot.release()
+        done()
         return
 
     def then_release(original: Callable[[], None] | None) -> Callable[[], None]:
@@ -247,10 +343,10 @@ def _release_with_body(response: requests.Response, slot: BudgetSlot) -> None:
                 if original is not None:
                     original()
             finally:
-                slot.release()
+                done()
 
         return wrapped
 
     raw.release_conn = then_release(getattr(raw, "release_conn", None))
     raw.close = then_release(getattr(raw, "close", None))
-    weakref.finalize(response, slot.release)
+    weakref.finalize(response, done)

@@ -21,6 +21,8 @@ MASK = "***"
 _MIN_SECRET_LENGTH = 4
 # Query parameters whose values are secrets by name, whatever their value.
 SECRET_PARAM_NAMES = re.compile(r"token|secret|password|passwd|key|auth|signature", re.I)
+# The userinfo of a URL in any text (``scheme://user:password@``): masked whatever it holds.
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/?#@]+@", re.I)
 
 
 class Redactor:
@@ -61,9 +63,13 @@ class Redactor:
         other.add(*secrets)
 
     def __call__(self, text: str) -> str:
-        """Return ``text`` with every registered secret masked."""
+        """Return ``text`` with every registered secret, and the userinfo of any URL, masked."""
+        if not text:
+            return text
+        if "@" in text:
+            text = _USERINFO.sub(rf"\1{MASK}@", text)
         pattern = self._pattern
-        if pattern is None or not text:
+        if pattern is None:
             return text
         return pattern.sub(MASK, text)
 
@@ -75,7 +81,7 @@ class Redactor:
             for name, value in parse_qsl(parts.query, keep_blank_values=True)
         ]
         netloc = parts.netloc.rsplit("@", 1)[-1]  # drop user:password@
-        cleaned = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
+        cleaned = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), ""))
         return self(cleaned)
 
 
@@ -100,8 +106,13 @@ _factory_installed = False
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret registered in this process masked."""
+    """``text`` with every secret registered in this process, and any URL userinfo, masked."""
     return _process_redactor(text)
+
+
+def redact_url(url: str) -> str:
+    """``url`` for a message: no userinfo, secret-looking query parameters and registered secrets masked."""
+    return _process_redactor.url(url)
 
 
 def _redacting_factory(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:

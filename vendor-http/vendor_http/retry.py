@@ -44,6 +44,26 @@ class RetryNow(RetriableAPIError):
     """A failure worth one more try at once, without a backoff (e.g. with a new access token)."""
 
 
+#: Longest single wait while the vendor still runs an earlier request (see :class:`StillRunning`).
+STILL_RUNNING_POLL_SECONDS = 10.0
+
+
+class StillRunning(RetriableAPIError):
+    """The vendor is still running an earlier request with the same credentials.
+
+    Vendors that run one request at a time per token (Rick.ai) refuse the next one until
+    the earlier finishes, even after the client gave up on it (a timeout), or when
+    another process uses the same token. That is worth waiting for, patiently: the
+    :class:`Retrier` tries again, not counting these tries, for up to ``patience``
+    seconds from the first such answer, then gives up saying why.
+    """
+
+    def __init__(self, message: str, response: requests.Response | None = None, *, patience: float) -> None:
+        """``patience``: seconds to wait for the running request, in all."""
+        super().__init__(message, response)
+        self.patience = patience
+
+
 def is_transient(error: BaseException) -> bool:
     """A retriable answer (``RetriableAPIError``) or a transport failure."""
     return isinstance(error, (RetriableAPIError, *TRANSIENT_ERRORS))
@@ -133,6 +153,7 @@ class Retrier:
         give_up: Callable[[BaseException, int], BaseException] | None = None,
         describe: Callable[[BaseException], str] = str,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Retry with ``policy``; ``describe`` renders a failure for the log (redacted)."""
         self.policy = policy
@@ -142,8 +163,11 @@ class Retrier:
         self.give_up = give_up
         self.describe = describe
         self.sleep = sleep
+        self.clock = clock
         #: Retries made (not counting first tries), for summaries and benchmarks.
         self.retries = 0
+        #: Seconds spent waiting for the vendor to finish an earlier request (:class:`StillRunning`).
+        self.seconds_waited_for_running = 0.0
 
     def wait_before_retry(self, error: BaseException, attempt: int) -> float:
         """Seconds to wait after try number ``attempt`` (1-based) failed with ``error``."""
@@ -152,12 +176,39 @@ class Retrier:
         return self.policy.wait_for(retry_after_seconds(getattr(error, "response", None)), attempt)
 
     def call(self, func: Callable[..., _R], *args: t.Any, **kwargs: t.Any) -> _R:
-        """``func(*args, **kwargs)``, tried up to ``max_tries`` times."""
+        """``func(*args, **kwargs)``, tried up to ``max_tries`` times (and :class:`StillRunning` patiently)."""
         attempt = 0
+        running_since: float | None = None
+        running_waits = 0
         while True:
             attempt += 1
             try:
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+            except StillRunning as error:
+                attempt -= 1  # waiting for the vendor is not a try
+                running_waits += 1
+                now = self.clock()
+                if running_since is None:
+                    running_since = now
+                    self.logger.warning(
+                        "%s is still running an earlier request with these credentials (%s); waiting for it "
+                        "to finish, up to %.0f s",
+                        self.vendor_name,
+                        self.describe(error),
+                        error.patience,
+                    )
+                waited = now - running_since
+                if waited >= error.patience:
+                    raise self.still_running_for_good(error, waited) from None
+                asked = retry_after_seconds(error.response)
+                wait = self.policy.wait_for(asked, running_waits)
+                if asked is None:
+                    wait = min(wait, STILL_RUNNING_POLL_SECONDS)
+                wait = max(0.0, min(wait, error.patience - waited))
+                self.logger.debug("%s: still running; asking again in %.1fs", self.vendor_name, wait)
+                self.seconds_waited_for_running += wait
+                self.sleep(wait)
+                continue
             except Exception as error:
                 if not self.is_retriable(error):
                     raise
@@ -175,7 +226,26 @@ class Retrier:
                     wait,
                     self.describe(error),
                 )
-            self.sleep(wait)
+                self.sleep(wait)
+                continue
+            break
+        if running_since is not None:
+            self.logger.info(
+                "%s finished the earlier request; went on after waiting %.0f s",
+                self.vendor_name,
+                self.clock() - running_since,
+            )
+        return result
+
+    def still_running_for_good(self, error: StillRunning, waited: float) -> StillRunning:
+        """The failure once the patience for an earlier request ran out."""
+        message = (
+            f"{self.describe(error)}; still so after waiting {waited:.0f} s for the earlier request to finish. "
+            "Another process or machine may be using the same credentials, or a request given up after a "
+            "timeout is still running at the vendor: try again later, or wait longer "
+            "('running_request_wait_seconds')"
+        )
+        return StillRunning(message, error.response, patience=error.patience)
 
     def wrap(self, func: Callable[..., _R]) -> Callable[..., _R]:
         """``func`` retried by :meth:`call` (the shape of the SDK's ``request_decorator``)."""

@@ -11,6 +11,8 @@ one place, instead of somewhere in a plugin's run.
   :class:`~vendor_http.VendorRESTStream`.
 - :class:`TargetSeam`: the STATE messages a target receives and emits, for
   :class:`~vendor_http.VendorTarget`.
+- :class:`PluginSeam`: the settings check of taps and targets, whose messages must not
+  quote a secret, for :class:`~vendor_http.VendorPlugin`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import UTC, datetime
 
 from singer_sdk import Target
 from singer_sdk import singerlib as singer
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.streams import RESTStream
 
 if t.TYPE_CHECKING:
@@ -33,6 +36,31 @@ _T = t.TypeVar("_T")
 #: The private SDK members used below (checked by the canary test).
 PRIVATE_STREAM_MEMBERS = ("_increment_stream_state", "_generate_record_messages", "_stream_version")
 PRIVATE_TARGET_MEMBERS = ("_process_state_message", "_write_state_message")
+PRIVATE_PLUGIN_MEMBERS = ("_validate_config",)
+
+
+class PluginSeam:
+    """The private hook of the SDK's plugins (taps and targets) that checks the settings."""
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """The SDK's settings check, its messages passed through :meth:`masked_config_errors`.
+
+        Why private: the SDK checks the settings inside its ``__init__``, right after
+        loading them, and its messages quote the offending value
+        (``98765432101234 is not of type 'string' in config['api_token']``): a secret
+        given with the wrong type would be printed. There is no public hook between
+        loading the settings and checking them.
+        """
+        try:
+            errors: list[str] = super()._validate_config(raise_errors=raise_errors)  # type: ignore[misc]
+        except ConfigValidationError as error:
+            masked = self.masked_config_errors(list(error.errors))
+            raise ConfigValidationError(str(error), errors=masked, schema=error.schema) from None
+        return self.masked_config_errors(errors)
+
+    def masked_config_errors(self, errors: list[str]) -> list[str]:
+        """The settings errors as they may be shown (override to mask secrets)."""
+        return errors
 
 
 class StreamSeam(RESTStream[_T]):

@@ -18,7 +18,15 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from vendor_http.records import RecordValidator
 from vendor_http.retry import Retrier, RetryNow
 from vendor_http.sdk_seam import StreamSeam, write_stream_state
-from vendor_http.session import budgeted_session, request_description, response_error_message, vendor_error_detail
+from vendor_http.session import (
+    IDEMPOTENT_METHODS,
+    budgeted_session,
+    json_body_problem,
+    request_description,
+    response_error_message,
+    vendor_error_detail,
+)
+from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
     from singer_sdk import Tap
@@ -56,7 +64,9 @@ class VendorRESTStream(StreamSeam[_T]):
     - ``validate_response`` only classifies: 429/5xx are retriable, a 401 is sent
       once more with a new token when the authenticator can fetch one
       (``token_rejected``, see :mod:`vendor_http.oauth`), auth failures and other
-      4xx are fatal with the vendor's own message; it never sleeps.
+      4xx are fatal with the vendor's own message; a 2xx whose body is not what it
+      claims (``body_problem``: not JSON, cut off) is retriable on an idempotent
+      request and fatal otherwise; it never sleeps.
     - Retries are the plugin's one engine (:class:`~vendor_http.Retrier`, through
       the SDK's ``request_decorator``) with the tap's
       :class:`~vendor_http.RetryPolicy`: Retry-After exactly (capped), otherwise
@@ -71,6 +81,11 @@ class VendorRESTStream(StreamSeam[_T]):
     credential_settings: tuple[str, ...] = ("api_token",)
     #: Stream response bodies instead of reading them whole (big pages).
     stream_responses: bool = False
+    #: A whole (not streamed) 2xx answer must be JSON; one that is not (cut off, corrupted)
+    #: is retried like a 5xx when the request is idempotent, else it fails the run.
+    json_body: bool = True
+    #: The stream's POSTs only read (a search): a corrupt answer to one is asked again.
+    idempotent_post: bool = False
 
     # Records are checked by `validate_record`, see the class docstring.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -88,8 +103,19 @@ class VendorRESTStream(StreamSeam[_T]):
 
     @cached_property
     def requests_session(self) -> requests.Session:  # type: ignore[override]
-        """A session whose every request passes the tap's rate budget."""
-        session = budgeted_session(self.rate_budget, self.retry_policy)
+        """A session whose every request passes the tap's rate budget, then gets its credentials.
+
+        Credentials attached when the SDK prepares the request may be stale by the time
+        the budget lets it go (an hourly window, a token that lives two hours): the
+        transport attaches the authenticator's again once the request is admitted.
+        """
+        session = budgeted_session(
+            self.rate_budget,
+            self.retry_policy,
+            vendor_name=self.vendor_name,
+            limits=TransportLimits.from_config(self.config),
+            authenticator=self.authenticator,
+        )
         session.stream = self.stream_responses
         return session
 
@@ -138,12 +164,34 @@ class VendorRESTStream(StreamSeam[_T]):
         """One line naming the vendor, the request, the status and the vendor's words."""
         return response_error_message(self.vendor_name, response, self.vendor_error_detail(response), self.redactor)
 
+    def idempotent(self, request: requests.PreparedRequest | None) -> bool:
+        """Whether sending ``request`` again is harmless (a read): GET and the like, or a reading POST."""
+        method = (request.method if request is not None else None) or "GET"
+        return method in IDEMPOTENT_METHODS or (method == "POST" and self.idempotent_post)
+
+    def body_problem(self, response: requests.Response) -> str | None:
+        """Why a 2xx answer's body cannot be what it claims, or ``None``; by default: JSON or not.
+
+        Override to check more (a value that goes into state or into a later request).
+        """
+        if not self.json_body or self.stream_responses:
+            return None
+        return json_body_problem(response)
+
     def validate_response(self, response: requests.Response) -> None:
         """Classify the response; raise, never wait."""
         status = response.status_code
-        if status < HTTPStatus.BAD_REQUEST:
+        if status < HTTPStatus.MULTIPLE_CHOICES:
+            problem = self.body_problem(response)
+            if problem is not None:
+                message = f"{self.vendor_name} answered {status} to {self.request_description(response)} {problem}"
+                if self.idempotent(response.request):
+                    raise RetriableAPIError(message, response)
+                raise FatalAPIError(f"{message}; not retried, the request may have taken effect")
             return
         message = self.response_error_message(response)
+        if status < HTTPStatus.BAD_REQUEST:
+            raise FatalAPIError(f"{message} (a redirect that was not followed: check 'api_url')")
         if (
             status == HTTPStatus.TOO_MANY_REQUESTS
             or status >= HTTPStatus.INTERNAL_SERVER_ERROR
@@ -159,20 +207,6 @@ class VendorRESTStream(StreamSeam[_T]):
             msg = f"{message} (the credentials were rejected: check the setting(s) {settings})"
             raise FatalAPIError(msg)
         raise FatalAPIError(message)
-
-    def check_json_body(self, response: requests.Response) -> None:
-        """A 2xx answer whose body is not JSON (broken off, corrupted) is worth another try.
-
-        Call it where the stream needs the whole body parsed (not for streamed pages,
-        which resume where they broke): from ``validate_response`` or a retried call.
-        """
-        try:
-            response.json()
-        except ValueError:
-            request = response.request
-            path = requests.utils.urlparse(response.url).path
-            msg = f"{self.vendor_name} answered {request.method} {path} with a body that is not JSON"
-            raise RetriableAPIError(msg, response) from None
 
     def token_renewable(self, response: requests.Response) -> bool:
         """A 401 worth one more try: the authenticator forgets its token and has not renewed it

@@ -21,7 +21,9 @@ import requests
 
 from vendor_http.errors import ExplainedError
 from vendor_http.rate_budget import BudgetedAdapter
+from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
+from vendor_http.transport import ResponseTooLargeError, TransportLimits
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -35,11 +37,36 @@ ERROR_BODY_LIMIT = 500
 ERROR_MESSAGE_KEYS = ("error", "message", "errorDescription", "detail")
 
 
-def budgeted_session(budget: RateBudget, policy: RetryPolicy) -> requests.Session:
+#: Methods whose request may be sent again without a second effect (RFC 9110, 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def json_body_problem(response: requests.Response) -> str | None:
+    """Why a response body is not JSON (cut off, corrupted, empty), or ``None`` if it is."""
+    try:
+        response.json()
+    except ValueError as error:
+        reason = str(error).splitlines()[0][:200]
+        return f"with a body that is not valid JSON (cut off or corrupted: {reason})"
+    return None
+
+
+def budgeted_session(
+    budget: RateBudget,
+    policy: RetryPolicy,
+    *,
+    vendor_name: str = "the vendor",
+    limits: TransportLimits | None = None,
+    authenticator: Callable[[requests.PreparedRequest], requests.PreparedRequest] | None = None,
+) -> requests.Session:
     """A ``requests`` session whose every request (http and https) takes a slot of ``budget``.
 
     A 429 with ``Retry-After`` holds every request of the plugin back for that long
-    (capped by ``policy``), not only the retry of the request that got it.
+    (capped by ``policy``), not only the retry of the request that got it. Redirects are
+    followed only within the request's origin (:mod:`vendor_http.redirects`); one to
+    another origin fails, naming ``vendor_name`` and the request. Every request has the
+    total deadline and size bound of ``limits`` (default :class:`TransportLimits`), and
+    ``authenticator``'s credentials are attached only once the budget admitted it.
     """
 
     def hold_back(response: requests.Response) -> None:
@@ -48,8 +75,10 @@ def budgeted_session(budget: RateBudget, policy: RetryPolicy) -> requests.Sessio
             if wait is not None:
                 budget.pause_for(min(wait, policy.retry_after_max_seconds))
 
-    session = requests.Session()
-    adapter = BudgetedAdapter(budget, on_response=hold_back)
+    session = RedirectGuardedSession(vendor_name=vendor_name)
+    adapter = BudgetedAdapter(
+        budget, on_response=hold_back, limits=limits, authenticator=authenticator, vendor_name=vendor_name
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
@@ -133,6 +162,7 @@ class VendorSession:
         extra_retry_statuses: t.Collection[int] = (),
         logger: logging.Logger | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limits: TransportLimits | None = None,
     ) -> None:
         """Create the session; ``headers`` go with every request (register secrets with ``redactor``)."""
         self.vendor_name = vendor_name
@@ -144,7 +174,7 @@ class VendorSession:
         self.describe_error = describe_error
         self.extra_retry_statuses = frozenset(extra_retry_statuses)
         self.logger = logger or logging.getLogger(__name__)
-        self.session = budgeted_session(budget, policy)
+        self.session = budgeted_session(budget, policy, vendor_name=vendor_name, limits=limits)
         self.session.headers.update(headers or {})
         self.retrier = Retrier(
             policy,
@@ -181,28 +211,53 @@ class VendorSession:
         detail = self.redactor(detail) if detail else vendor_error_detail(response, self.redactor)
         return response_error_message(self.vendor_name, response, detail, self.redactor)
 
-    def request(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
-        """Send one request, retried per the policy; return a 2xx/3xx response.
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        expect_json: bool = False,
+        idempotent: bool | None = None,
+        **kwargs: t.Any,
+    ) -> requests.Response:
+        """Send one request, retried per the policy; return a 2xx response.
 
+        With ``expect_json`` a 2xx body that is not JSON (cut off, corrupted) is a failure:
+        retried like a 5xx if the request is ``idempotent`` (default: by its method; a
+        POST that only reads, like a status check, says so), else it fails at once.
         Raises :class:`VendorHTTPError` for a 4xx other than 429 at once, and for
         retriable failures once ``max_tries`` is used up.
         """
         kwargs.setdefault("timeout", self.timeout)
-        return self.retrier.call(self.send_once, method, url, **kwargs)
+        again = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        return self.retrier.call(self.send_once, method, url, expect_json=expect_json, idempotent=again, **kwargs)
 
-    def send_once(self, method: str, url: str, **kwargs: t.Any) -> requests.Response:
-        """One try: the response if 2xx/3xx, else a :class:`VendorHTTPError` saying whether to retry."""
+    def send_once(
+        self, method: str, url: str, *, expect_json: bool = False, idempotent: bool = True, **kwargs: t.Any
+    ) -> requests.Response:
+        """One try: the response if 2xx, else a :class:`VendorHTTPError` saying whether to retry."""
         self.requests_sent += 1
         try:
             response = self.session.request(method, url, **kwargs)
             response.content  # noqa: B018 - read the body now: a cut body is a transport failure
+        except (RedirectRefusedError, ResponseTooLargeError) as exc:  # for good: not retried
+            raise VendorHTTPError(self.redactor(str(exc))) from exc
         except TRANSIENT_ERRORS as exc:
             reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
             raise VendorHTTPError(message, retriable=True) from None
-        if response.status_code < HTTPStatus.BAD_REQUEST:
-            return response
+        if response.status_code < HTTPStatus.MULTIPLE_CHOICES:
+            problem = json_body_problem(response) if expect_json else None
+            if problem is None:
+                return response
+            request = request_description(response, self.redactor)
+            message = f"{self.vendor_name} answered {response.status_code} to {request} {problem}"
+            if not idempotent:
+                message += "; not retried, the request may have taken effect"
+            raise VendorHTTPError(message, response=response, retriable=idempotent)
         message = self.error_message(response)
+        if response.status_code < HTTPStatus.BAD_REQUEST:
+            raise VendorHTTPError(f"{message} (a redirect that was not followed: check 'api_url')", response=response)
         if is_retriable_status(response.status_code, self.extra_retry_statuses):
             raise VendorHTTPError(message, response=response, retriable=True)
         if response.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
@@ -212,7 +267,7 @@ class VendorSession:
         raise VendorHTTPError(message, response=response)
 
     def post(self, url: str, **kwargs: t.Any) -> requests.Response:
-        """``request("POST", url, ...)``."""
+        """``request("POST", url, ...)`` (``idempotent=True`` for a POST that only reads)."""
         return self.request("POST", url, **kwargs)
 
     def get(self, url: str, **kwargs: t.Any) -> requests.Response:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
+from vendor_http.redaction import redact_url
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -113,15 +115,22 @@ def check_api_url(value: t.Any, setting: str = "api_url") -> str | None:
     """Why ``value`` is not an acceptable API base URL, or ``None`` if it is.
 
     ``https://`` is required; plain ``http://`` only for a loopback host (a local
-    sandbox), so a token is never sent in clear text over a network.
+    sandbox), so a token is never sent in clear text over a network. The messages never
+    repeat a password: a URL's ``user:password@`` is not shown, nor is a value that is not
+    a URL at all.
     """
     if not isinstance(value, str) or not value:
         return f"setting '{setting}' must be a URL such as https://api.example.com"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port
+    except ValueError:
+        return f"setting '{setting}' is not a valid URL (it is not repeated here, in case it holds a password)"
+    if "@" in parts.netloc or parts.username or parts.password:
+        return f"setting '{setting}' must not contain credentials (user:password@); use the token settings"
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return f"setting '{setting}' must be an http(s) URL with a host, got {value!r}"
-    if parts.username or parts.password:
-        return f"setting '{setting}' must not contain credentials; use the token settings"
+        shown = f"got {redact_url(value)!r}" if "://" in value else "got something that is not a URL"
+        return f"setting '{setting}' must be an http(s) URL with a host such as https://api.example.com, {shown}"
     if parts.query or parts.fragment:
         return f"setting '{setting}' must be a base URL without query or fragment"
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):

@@ -228,3 +228,19 @@ def test_rate_limit_and_bad_record_faults_use_calltouchs_answers(fast):
     assert status["status"] == "success" and status["items"][0]["metric"] == "not-a-number"
     fast.add_fault("calltouch:bad_record=status,records=data,value=done")
     assert post(fast, "/1/status").json()["data"]["status"] == "done"
+
+
+def test_a_stored_lone_surrogate_is_answered_as_json_not_a_dropped_connection(fast):
+    # A lone surrogate arrives as the JSON escape "\ud800": valid JSON, but not Unicode that
+    # UTF-8 can carry. The status and admin answers echo it escaped instead of failing to encode.
+    body = '{"items": [{"dateFrom": "01-04-2021", "dateTo": "02-04-2021", "source": "ya\\ud800", '
+    body += '"metric": {"type": "Лиды", "name": "Все лиды", "value": 1}}]}'
+    added = post(fast, "/add", data=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
+    assert added.status_code == 200, added.text
+    status = post(fast, "/1/status")
+    assert status.status_code == 200
+    assert status.json()["data"]["items"][0]["source"] == "ya\ud800"
+    assert "Лиды" in status.json()["data"]["items"][0]["metric"]["type"]
+    plans = requests.get(f"{fast.url}/_sandbox/calltouch/plans", timeout=10)
+    assert plans.status_code == 200
+    assert [plan["source"] for plan in plans.json()["plans"]] == ["ya\ud800"]

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 import requests
-from sandbox_helpers import NOW, get_sessions
+from sandbox_helpers import AUTH, NOW, get_sessions
 
 from vendor_sandbox import Fault, FaultKind, SandboxServer
 from vendor_testing.pytest_plugin import SandboxFactory
@@ -123,6 +123,86 @@ def test_short_syntax() -> None:
         Fault.parse("rickai:drop=3")
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "rickai:rate_limit@3x2,retry_after=2",
+        "rickai:rate_limitx2@3,retry_after=2",
+        "rickai:rate_limit,retry_after=2@3x2",
+        "rickai:rate_limit,retry_after=2x2@3",
+        "rickai:rate_limit,@3,x2,retry_after=2",
+        "rickai:rate_limit=2,after=3,count=2",
+        "rickai:rate_limit=2@3,x2",
+    ],
+)
+def test_short_syntax_takes_its_parts_in_any_order(spec: str) -> None:
+    assert Fault.parse(spec) == Fault("rickai", FaultKind.RATE_LIMIT, count=2, after=3, retry_after=2.0)
+
+
+def test_short_syntax_keeps_string_values_whole_and_says_what_it_expects() -> None:
+    assert Fault.parse("rickai:bad_record=session_count@1,value=twelve@3").value == "twelve@3"
+    assert Fault.parse("rickai:status=503x*@2").count is None
+    for spec, why in [
+        ("rickai:rate_limit x2", "contains spaces"),
+        ("rickai:rate_limit@1@2", "@AFTER is given twice"),
+        ("rickai:status=503x2,count=3", "'count' is empty or given twice"),
+        ("rickai:status,oops", "parameter 'oops' must be KEY=VALUE, xCOUNT or @AFTER"),
+        ("rickai:nope", "unknown kind"),
+    ]:
+        with pytest.raises(ValueError, match="in any order, by xCOUNT") as error:
+            Fault.parse(spec)
+        assert why in str(error.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize(
+    ("vendor", "method", "path", "headers"),
+    [
+        ("rickai", "GET", "/v2/demo-company/sessions", {"Rick-Auth-Token": "sandbox-rickai-token"}),
+        (
+            "calltouch",
+            "POST",
+            "/report-service/RestAPI/api/plans-import/add",
+            {"Access-Token": "sandbox-calltouch-token", "SiteId": "12345"},
+        ),
+    ],
+)
+def test_redirect_fault_sends_the_client_to_a_recording_host(
+    fast: SandboxServer, status: int, vendor: str, method: str, path: str, headers: dict[str, str]
+) -> None:
+    fast.add_fault(f"{vendor}:redirect={status}")
+    params = {"start": "2026-11-01", "end": "2026-11-01"}
+    answer = requests.request(
+        method, fast.vendor_url(vendor) + path, params=params, headers=headers, data=b"the body", timeout=10
+    )
+    assert fast.requests[0].fault == f"redirect={status}" and fast.requests[0].status == status
+    location = f"{fast.elsewhere.url}/{vendor}{path}?start=2026-11-01&end=2026-11-01"
+    assert answer.history[0].headers["Location"] == location
+    (caught,) = fast.elsewhere.requests
+    assert caught.path == f"/{vendor}{path}" and caught.query == params
+    # What a careless client sends there: its custom headers always, the body on 307/308.
+    assert all(caught.headers[name] == value for name, value in headers.items())
+    assert caught.method == (method if status in (307, 308) else "GET")
+    assert caught.body == (b"the body" if status in (307, 308) else b"")
+    assert requests.get(f"{fast.url}/_sandbox/elsewhere", timeout=10).json()["requests"][0]["body"] == (
+        caught.body.decode()
+    )
+
+
+def test_redirect_fault_to_the_same_url_or_a_given_one(fast: SandboxServer) -> None:
+    fast.add_fault("rickai:redirect=301,to=same")
+    followed = get_sessions(fast, **PARAMS)
+    assert followed.status_code == 200 and [r.status for r in fast.requests] == [301, 200]
+    assert fast.elsewhere.requests == []
+    fast.add_fault("rickai:redirect,to=https://example.invalid/x")
+    given = requests.get(
+        f"{fast.vendor_url('rickai')}/v2/demo-company/sessions", headers=AUTH, allow_redirects=False, timeout=10
+    )
+    assert (given.status_code, given.headers["Location"]) == (307, "https://example.invalid/x")
+    with pytest.raises(ValueError, match="redirect fault's status"):
+        Fault.parse("rickai:redirect=200")
+
+
 def _raw_get(server: SandboxServer) -> bytes:
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         query = "&".join(f"{k}={v}" for k, v in PARAMS.items())
@@ -145,3 +225,18 @@ def test_bad_record_breaks_the_schema_of_the_middle_item_only(sandbox_factory) -
     assert bad["items"][5]["session_count"] == "twelve"
     bad["items"][5]["session_count"] = good["items"][5]["session_count"]
     assert bad["items"] == good["items"]
+
+
+def test_a_slow_request_keeps_running_after_the_client_gave_up(sandbox: SandboxServer) -> None:
+    # As Rick.ai does: the abandoned request still holds the token's one in-flight slot.
+    sandbox.clock.set(NOW)
+    sandbox.add_fault("rickai:slow=1.5")
+    with pytest.raises(requests.exceptions.Timeout):
+        requests.get(
+            f"{sandbox.vendor_url('rickai')}/v2/demo-company/sessions", params=PARAMS, headers=AUTH, timeout=0.3
+        )
+    refused = get_sessions(sandbox, **PARAMS)
+    assert refused.status_code == 429 and refused.json() == {"error": "request with this token already running"}
+    assert sandbox.requests[-1].rate_limited == "in_flight"
+    time.sleep(1.5)
+    assert get_sessions(sandbox, **PARAMS).status_code == 200

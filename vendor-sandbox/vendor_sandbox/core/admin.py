@@ -73,5 +73,12 @@ class Admin:
         self.sandbox.reset_log()
         return 200, {"requests": []}
 
+    def get_elsewhere(self, query: dict[str, str], payload: Any) -> tuple[int, Any]:
+        return 200, {"requests": [r.to_dict() for r in self.sandbox.elsewhere.requests]}
+
+    def delete_elsewhere(self, query: dict[str, str], payload: Any) -> tuple[int, Any]:
+        self.sandbox.elsewhere.reset()
+        return 200, {"requests": []}
+
     def get_stats(self, query: dict[str, str], payload: Any) -> tuple[int, Any]:
         return 200, self.sandbox.stats()

@@ -22,17 +22,20 @@ from .server import SandboxServer
 DEFAULT_PORT = 8765
 
 FAULT_HELP = """\
-fault syntax (--fault, repeatable), JSON or VENDOR:KIND[=VALUE][xCOUNT][@AFTER][,KEY=VALUE...]:
+fault syntax (--fault, repeatable), JSON or VENDOR:KIND[=VALUE] followed, in any order, by
+xCOUNT, @AFTER and ,KEY=VALUE parts:
   kinds: status (=STATUS, default 503, with the vendor's documented error body; body=… replaces it),
          rate_limit (=RETRY_AFTER seconds, default 1, the vendor's documented 429 body;
                      retry_after_format=http-date),
          slow (=DELAY seconds, default 1), truncate (=FRACTION of the body, default 0.5),
          malformed, drop,
          bad_record (=KEY, default the vendor's for that list; value=…, default "not-a-number";
-                     records=NAME picks one of the answer's record lists, see each vendor below)
+                     records=NAME picks one of the answer's record lists, see each vendor below),
+         redirect (=STATUS 301|302|303|307|308, default 307; to=elsewhere (the recording host,
+                   another origin, recording everything it receives) | same | an absolute URL)
   xN fires N times (x* = every request), @K lets the first K matching requests through.
 admin API: GET /_sandbox/health, GET|POST /_sandbox/clock, GET|POST|DELETE /_sandbox/faults,
-           GET|DELETE /_sandbox/requests[?vendor=NAME], GET /_sandbox/stats
+           GET|DELETE /_sandbox/requests[?vendor=NAME], GET /_sandbox/stats, GET|DELETE /_sandbox/elsewhere
 """
 
 

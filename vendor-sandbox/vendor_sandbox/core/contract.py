@@ -61,9 +61,18 @@ class VendorResponse:
         return sum(len(chunk) for chunk in self.chunks)
 
 
+def json_bytes(payload: Any) -> bytes:
+    """``payload`` as UTF-8 JSON. Text that is not valid Unicode (a lone surrogate, which a
+    client can send as the JSON escape ``"\\ud800"``) cannot be UTF-8: such an answer is
+    written with every non-ASCII character escaped, as the JSON it was received as."""
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload).encode()
+
+
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> VendorResponse:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    return VendorResponse(status, [body], {"Content-Type": JSON_CONTENT_TYPE, **(headers or {})})
+    return VendorResponse(status, [json_bytes(payload)], {"Content-Type": JSON_CONTENT_TYPE, **(headers or {})})
 
 
 @dataclass

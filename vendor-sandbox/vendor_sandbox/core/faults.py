@@ -1,12 +1,15 @@
 """Fault specs, their short syntax, and the queue consulted for every vendor request.
 
-Short syntax: ``VENDOR:KIND[=VALUE][xCOUNT][@AFTER][,KEY=VALUE...]`` where VALUE is the kind's
-main parameter (status: `status`, rate_limit: `retry_after`, slow: `delay`, truncate:
-`fraction`, bad_record: `key`), ``x*`` means unlimited, and ``@K`` skips the first K matching
-requests. Examples: ``acme:status=503x3``, ``acme:drop``, ``acme:rate_limit,retry_after=2``,
-``acme:truncate@2``, ``acme:slow=0.5x*``, ``acme:bad_record=count,value=x``,
-``acme:bad_record,records=rows``. What the vendor-specific kinds answer (the error
-bodies of `status` and `rate_limit`, the records `bad_record` breaks) is each vendor's own.
+Short syntax: ``VENDOR:KIND[=VALUE]`` followed, in any order, by ``xCOUNT`` (``x*`` means
+unlimited), ``@AFTER`` (skip the first AFTER matching requests) and ``,KEY=VALUE`` parameters.
+VALUE is the kind's main parameter (status: `status`, rate_limit: `retry_after`, slow: `delay`,
+truncate: `fraction`, bad_record: `key`, redirect: `status`). ``xCOUNT`` and ``@AFTER`` may
+follow KIND[=VALUE] or a numeric ``KEY=VALUE``, or stand alone between commas; ``count=N`` and
+``after=K`` work too. Examples: ``acme:status=503x3``, ``acme:drop``,
+``acme:rate_limit,retry_after=2@3`` (= ``acme:rate_limit@3,retry_after=2``), ``acme:truncate@2``,
+``acme:slow=0.5x*``, ``acme:bad_record=count,value=x``, ``acme:bad_record,records=rows``,
+``acme:redirect=307``. What the vendor-specific kinds answer (the error bodies of `status` and
+`rate_limit`, the records `bad_record` breaks) is each vendor's own.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ class FaultKind(StrEnum):
     BAD_RECORD = "bad_record"
     """The normal answer, valid JSON, but the middle record's `key` set to `value` (a schema
     violation); the vendor says where its records sit (`records` picks a list) and the default key."""
+    REDIRECT = "redirect"
+    """A redirect (`status` 301, 302, 303, 307 or 308, default 307) to `to`: "elsewhere" (the
+    sandbox's recording host, another origin, same path and query), "same" (the same URL on the
+    sandbox itself) or an absolute URL."""
 
 
 _MAIN_PARAM = {
@@ -43,12 +50,17 @@ _MAIN_PARAM = {
     FaultKind.SLOW: "delay",
     FaultKind.TRUNCATE: "fraction",
     FaultKind.BAD_RECORD: "key",
+    FaultKind.REDIRECT: "status",
 }
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_DEFAULT_STATUS = {FaultKind.REDIRECT: 307}
 
-_SHORT = re.compile(
-    r"^(?P<vendor>[\w.-]+):(?P<kind>[a-z_]+)"
-    r"(?:=(?P<value>[^x@,]+))?(?:x(?P<count>\d+|\*))?(?:@(?P<after>\d+))?(?:,(?P<params>.*))?$"
+SHORT_SYNTAX = (
+    "VENDOR:KIND[=VALUE] followed, in any order, by xCOUNT (x* = every request), @AFTER and "
+    ",KEY=VALUE parts, e.g. acme:status=503x3@1 or acme:rate_limit,retry_after=2@3"
 )
+_HEAD = re.compile(r"^(?P<vendor>[\w.-]+):(?P<kind>[^=]+)(?:=(?P<value>.*))?$")
+_MODIFIER = re.compile(r"(?:x(?P<count>\d+|\*)|@(?P<after>\d+))$")
 
 
 @dataclass
@@ -61,7 +73,8 @@ class Fault:
     """How many requests it hits; None = every request from then on."""
     after: int = 0
     """Matching requests to let through before it starts firing."""
-    status: int = 503
+    status: int | None = None
+    """The answer's status: `status` kind 503 by default, `redirect` kind 307 by default."""
     body: Any = None
     """Payload replacing the vendor's documented error body (status kind)."""
     retry_after: float = 1
@@ -75,6 +88,8 @@ class Fault:
     """The bad value `bad_record` puts under `key` (short syntax: always a string)."""
     records: str | None = None
     """Which of the answer's record lists `bad_record` breaks; None: the vendor's first non-empty one."""
+    to: str = "elsewhere"
+    """Where `redirect` points: "elsewhere" (the recording host), "same" (the sandbox) or a URL."""
     seen: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 
@@ -84,8 +99,14 @@ class Fault:
             raise ValueError("fault count must be at least 1 (or None for unlimited)")
         if self.after < 0:
             raise ValueError("fault 'after' cannot be negative")
+        if self.status is None:
+            self.status = _DEFAULT_STATUS.get(self.kind, 503)
         if not 100 <= self.status <= 599:
             raise ValueError("fault status must be an HTTP status code")
+        if self.kind is FaultKind.REDIRECT and self.status not in REDIRECT_STATUSES:
+            raise ValueError(f"a redirect fault's status is one of {', '.join(map(str, REDIRECT_STATUSES))}")
+        if self.to not in ("elsewhere", "same") and not self.to.startswith(("http://", "https://")):
+            raise ValueError("a redirect fault's 'to' is elsewhere, same or an absolute http(s) URL")
         if not 0.0 <= self.fraction < 1.0:
             raise ValueError("truncate fraction must be in [0, 1)")
         if self.retry_after_format not in ("seconds", "http-date"):
@@ -123,25 +144,59 @@ class Fault:
         text = text.strip()
         if text.startswith("{"):
             return cls.from_dict(json.loads(text))
-        match = _SHORT.match(text)
-        if not match:
-            raise ValueError(f"cannot parse fault {text!r} (expected VENDOR:KIND[=VALUE][xN][@K][,k=v])")
-        kind = FaultKind(match["kind"])
-        data: dict[str, Any] = {"vendor": match["vendor"], "kind": kind}
-        if match["value"] is not None:
-            if kind not in _MAIN_PARAM:
-                raise ValueError(f"fault kind {kind} takes no value")
-            data[_MAIN_PARAM[kind]] = match["value"]
-        if match["count"]:
-            data["count"] = None if match["count"] == "*" else match["count"]
-        if match["after"]:
-            data["after"] = match["after"]
-        for pair in filter(None, (match["params"] or "").split(",")):
-            key, sep, value = pair.partition("=")
-            if not sep:
-                raise ValueError(f"fault parameter {pair!r} must be KEY=VALUE")
-            data[key.strip()] = value.strip()
-        return cls.from_dict(_coerce(data))
+        return cls.from_dict(_coerce(_parse_short(text)))
+
+
+def _parse_short(text: str) -> dict[str, Any]:
+    """The fields a short-syntax spec names; ValueError saying exactly what is expected."""
+
+    def refuse(why: str) -> ValueError:
+        return ValueError(f"cannot parse fault {text!r}: {why} (expected {SHORT_SYNTAX})")
+
+    if not text or any(ch.isspace() for ch in text):
+        raise refuse("it is empty or contains spaces")
+    head, *parts = text.split(",")
+    data: dict[str, Any] = {}
+
+    def modifiers(part: str) -> str:
+        """``part`` without its trailing xCOUNT/@AFTER, which go into ``data``."""
+        while match := _MODIFIER.search(part):
+            name = "count" if match["count"] is not None else "after"
+            if name in data:
+                raise refuse(f"{'xCOUNT' if name == 'count' else '@AFTER'} is given twice")
+            number = match["count"] or match["after"]
+            data[name] = None if number == "*" else number
+            part = part[: match.start()]
+        return part
+
+    match = _HEAD.match(head)
+    if not match:
+        raise refuse(f"{head!r} is not VENDOR:KIND[=VALUE]")
+    name = match["kind"] if match["value"] is not None else modifiers(match["kind"])
+    try:
+        kind = FaultKind(name)
+    except ValueError:
+        raise refuse(f"unknown kind; kinds are {', '.join(FaultKind)}") from None
+    data = {"vendor": match["vendor"], "kind": kind, **data}
+    if match["value"] is not None:
+        if kind not in _MAIN_PARAM:
+            raise refuse(f"fault kind {kind} takes no value")
+        value = modifiers(match["value"])
+        if not value:
+            raise refuse(f"'{kind}=' needs a value")
+        data[_MAIN_PARAM[kind]] = value
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep:
+            if modifiers(part):
+                raise refuse(f"parameter {part!r} must be KEY=VALUE, xCOUNT or @AFTER")
+            continue
+        if key in _INT_FIELDS | _FLOAT_FIELDS:
+            value = modifiers(value)
+        if not key or key in data:
+            raise refuse(f"parameter {key!r} is empty or given twice")
+        data[key] = value
+    return data
 
 
 def parse_faults(value: Any) -> list[Fault]:
@@ -205,7 +260,9 @@ _FLOAT_FIELDS = {"retry_after", "delay", "fraction"}
 def _coerce(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, str) and key in _INT_FIELDS:
+        if key == "count" and value == "*":
+            value = None
+        elif isinstance(value, str) and key in _INT_FIELDS:
             value = int(value)
         elif isinstance(value, str) and key in _FLOAT_FIELDS:
             value = float(value)

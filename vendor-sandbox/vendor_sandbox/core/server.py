@@ -10,6 +10,7 @@ from . import registry
 from .clock import SandboxClock
 from .config import SandboxConfig
 from .contract import Emulator, VendorContext
+from .elsewhere import RecordingHost
 from .faults import Fault, FaultQueue, parse_faults
 from .requestlog import RequestLog, RequestRecord
 from .serving import HOST, SandboxHTTPServer
@@ -27,6 +28,8 @@ class SandboxServer:
         self.clock = SandboxClock(self.config.now)
         self.faults = FaultQueue()
         self.log = RequestLog()
+        #: "Another host" for redirect faults, recording every request whole (started on first use).
+        self.elsewhere = RecordingHost()
         context = VendorContext(self.clock, self.config.seed, self.config.rate_limit)
         self.vendors: dict[str, Emulator] = {
             name: vendor.emulator(self.config.vendors[name], context) for name, vendor in registry.plugins().items()
@@ -60,6 +63,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.elsewhere.stop()
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .admin import ADMIN_PREFIX, Admin
-from .contract import Emulator, VendorRequest, VendorResponse, json_response
+from .contract import Emulator, VendorRequest, VendorResponse, json_bytes, json_response
 from .faults import Fault, FaultKind
 from .requestlog import RequestRecord
 
@@ -47,8 +47,7 @@ def with_bad_record(vendor: Emulator, request: VendorRequest, response: VendorRe
     if spot is None or not spot.items or not isinstance(spot.items[len(spot.items) // 2], dict):
         return response
     spot.items[len(spot.items) // 2][fault.key or spot.key] = fault.value
-    body = json.dumps(document, ensure_ascii=False).encode()
-    return replace(response, chunks=[body], corruption_offset=0)
+    return replace(response, chunks=[json_bytes(document)], corruption_offset=0)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -160,8 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             case FaultKind.DROP:
                 self.close_connection = True
             case FaultKind.STATUS:
-                failure = vendor.failure_response(fault.status)
-                self._send(failure if fault.body is None else json_response(fault.status, fault.body), record)
+                status = fault.status or 503  # set by Fault itself; None only before __post_init__
+                failure = vendor.failure_response(status)
+                self._send(failure if fault.body is None else json_response(status, fault.body), record)
             case FaultKind.RATE_LIMIT:
                 response = vendor.rate_limited_response()
                 response.headers["Retry-After"] = _retry_after(fault)
@@ -177,6 +177,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(response, record, corrupt_at=response.corruption_offset)
             case FaultKind.BAD_RECORD:
                 self._send(with_bad_record(vendor, request, vendor.respond(request), fault), record)
+            case FaultKind.REDIRECT:
+                self._send(self._redirect(fault), record)
+
+    def _redirect(self, fault: Fault) -> VendorResponse:
+        """A redirect to the recording host (same path and query), back to this URL, or to `fault.to`."""
+        sandbox = self.server.sandbox
+        if fault.to == "elsewhere":
+            location = sandbox.elsewhere.url + self.path
+        elif fault.to == "same":
+            location = sandbox.url + self.path
+        else:
+            location = fault.to
+        return json_response(fault.status or 307, {"location": location}, {"Location": location})
 
     # --- writing -------------------------------------------------------------------------
 
