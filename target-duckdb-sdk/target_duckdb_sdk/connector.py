@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from singer_sdk.sql import SQLConnector
 from singer_sdk.sql.connector import JSONSchemaToSQL
 
+from target_duckdb_sdk.sdk_seam import add_column, engine
+
 if t.TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -131,11 +133,11 @@ class DuckDBConnector(SQLConnector):
             comment=f"Loaded by target-duckdb-sdk; key: {keys}",
             prefixes=["TEMPORARY"] if as_temp_table else [],
         )
-        meta.create_all(self._engine)
+        meta.create_all(engine(self))
 
     def close(self) -> None:
         """Close every connection: DuckDB writes its last checkpoint and releases the file."""
-        self._engine.dispose()
+        engine(self).dispose()
 
     # What exists, from DuckDB's information_schema (the file's own catalog only)
 
@@ -144,7 +146,7 @@ class DuckDBConnector(SQLConnector):
             "select count(*) from information_schema.schemata "
             "where catalog_name = current_database() and schema_name = ?"
         )
-        with self._engine.connect() as conn:
+        with engine(self).connect() as conn:
             return bool(conn.exec_driver_sql(query, (schema_name,)).one()[0])
 
     def table_exists(self, full_table_name: str | FullyQualifiedName) -> bool:
@@ -160,13 +162,13 @@ class DuckDBConnector(SQLConnector):
             "where table_catalog = current_database() and table_schema = ? and table_name = ? "
             "order by ordinal_position"
         )
-        with self._engine.connect() as conn:
+        with engine(self).connect() as conn:
             rows = conn.exec_driver_sql(query, (schema_name or "main", table_name)).fetchall()
         return {name: data_type for name, data_type in rows}
 
     def duckdb_type(self, sql_type: sa.types.TypeEngine) -> str:
         """DuckDB's name of a SQLAlchemy type (``DOUBLE PRECISION`` → ``DOUBLE``)."""
-        return _canonical_type(self._engine, sql_type.compile(dialect=self._engine.dialect))
+        return _canonical_type(engine(self), sql_type.compile(dialect=engine(self).dialect))
 
     def prepare_column(
         self,
@@ -180,13 +182,13 @@ class DuckDBConnector(SQLConnector):
         """
         existing = {name.casefold(): (name, kind) for name, kind in self.column_types(full_table_name).items()}
         if column_name.casefold() not in existing:
-            self._create_empty_column(full_table_name=full_table_name, column_name=column_name, sql_type=sql_type)
+            add_column(self, full_table_name, column_name, sql_type)
             return
         name, current = existing[column_name.casefold()]
         wider = widened_type(current, self.duckdb_type(sql_type))
         if wider != current:
             self.logger.info("Changing column %s.%s from %s to %s", full_table_name, name, current, wider)
-            with self._engine.begin() as conn:
+            with engine(self).begin() as conn:
                 column = quote_identifier(name)
                 conn.exec_driver_sql(f"ALTER TABLE {full_table_name} ALTER COLUMN {column} TYPE {wider}")
 
@@ -225,7 +227,7 @@ class DuckDBConnector(SQLConnector):
                 f" QUALIFY row_number() OVER (PARTITION BY {key_list} ORDER BY {quote_identifier(ROW_COLUMN)} DESC) = 1"
             )
         try:
-            with self._engine.begin() as conn:
+            with engine(self).begin() as conn:
 
                 def count(sql: str) -> int:
                     return int(conn.exec_driver_sql(sql).one()[0])
