@@ -75,6 +75,18 @@ def test_a_bad_decimal_setting_is_refused_naming_the_setting(setting: str, given
     assert any(setting in message for message in error.value.errors)
 
 
+def test_a_decimal_setting_that_is_no_number_is_refused_in_discovery_too() -> None:
+    """Discovery checks no settings, but the first stream built would choke on it."""
+    message = "setting 'backoff_initial_seconds' must be a decimal number such as 0.5, got 'fast'"
+    for setup_mapper in (False, True):  # as --discover does; in-process, streams are built first
+        with pytest.raises(ConfigValidationError) as error:
+            AcmeTap(
+                config={**BASE, "backoff_initial_seconds": "fast"}, validate_config=False, setup_mapper=setup_mapper
+            )
+        assert error.value.errors == [message]
+    AcmeTap(config={**BASE, "api_url": "http://api.acme.test"}, validate_config=False)  # the other checks wait
+
+
 def test_the_sdk_reads_every_kind_of_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--config=ENV``: the SDK passes number settings on as text, which the plugin now takes."""
     monkeypatch.setenv("TAP_ACME_API_TOKEN", SECRET)

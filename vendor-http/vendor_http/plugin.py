@@ -72,9 +72,12 @@ class VendorPlugin:
     def setup_plugin(self, *, validate_config: bool) -> None:
         """Mask the secrets in every log line, then check the settings before any request."""
         install_redaction(self.redactor)
+        # A decimal setting that is not a number would break the first stream built, so it
+        # is refused even where the SDK checks nothing (discovery), with a line naming it.
+        checks = decimal_string_checks(self.config_jsonschema)
         if validate_config:
-            checks = {**decimal_string_checks(self.config_jsonschema), **self.settings_checks()}
-            validate_settings(self.config, checks)
+            checks |= self.settings_checks()
+        validate_settings(self.config, checks)
 
     # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 import typing as t
 from dataclasses import fields
 from urllib.parse import urlsplit
@@ -50,6 +51,9 @@ def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
         if value is None:
             continue
         kind = hints.get(field.name)
+        if kind is float and isinstance(value, str) and re.fullmatch(DECIMAL_STRING_PATTERN, value) is None:
+            message = f"setting '{field.name}' must be a decimal number such as 0.5, got {value!r}"
+            raise ConfigValidationError("Config validation failed", errors=[message])
         values[field.name] = kind(value) if kind in _SCALARS else value
     return cls(**values)
 
@@ -84,13 +88,16 @@ def is_decimal_string(spec: Mapping[str, t.Any]) -> bool:
 
 
 def decimal_string_checks(config_jsonschema: Mapping[str, t.Any]) -> dict[str, Callable[[t.Any, str], str | None]]:
-    """Checks (for :func:`validate_settings`) of the bounds of decimal settings given as strings."""
+    """Checks (for :func:`validate_settings`) of decimal settings given as strings: a number,
+    within the bounds JSON Schema applies to numbers only."""
 
     def check(spec: Mapping[str, t.Any]) -> Callable[[t.Any, str], str | None]:
         def within_bounds(value: t.Any, setting: str) -> str | None:
             if not isinstance(value, str):
                 return None  # unset, or a number: JSON Schema checked its bounds
-            number = float(value)  # the pattern was checked by the SDK
+            if re.fullmatch(DECIMAL_STRING_PATTERN, value) is None:
+                return f"setting '{setting}' must be a decimal number such as 0.5, got {value!r}"
+            number = float(value)
             for keyword, (holds, words) in _BOUNDS.items():
                 if keyword in spec and not holds(number, spec[keyword]):
                     return f"setting '{setting}' must be {words} {spec[keyword]}, got {value!r}"
