@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
-PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk
+PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust tap-shopster
 # uv as pinned in the dev group of pyproject.toml (one place for the version).
 UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 MELTANO_VERSION := 4.4.1
@@ -52,6 +52,7 @@ test: install meltano
 bench: install meltano
 	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py
 	$(BIN)/python bench/calltouch_bench.py
+	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
 	$(BIN)/ruff check $(PACKAGES) scripts bench tests conftest.py
@@ -60,7 +61,7 @@ lint: install
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
-	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans
+	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster
 
 # Each plugin's Meltano Hub definition (hub/) and its definition in meltano.yml, from
 # `--about --format=json`; the plugins are listed in publish.toml. The tests fail when

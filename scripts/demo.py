@@ -7,6 +7,8 @@ variables, as real ones would be):
 1. ``meltano run tap-rickai target-duckdb-sdk`` (the main job),
 2. ``meltano run tap-kameleoon target-duckdb-sdk``,
 3. ``meltano run --full-refresh tap-spreadsheets target-calltouch-plans`` (plans/plans.csv),
+4. ``meltano run tap-trust target-duckdb-sdk`` (campaigns and daily statistics, history mode),
+5. ``meltano run tap-shopster target-duckdb-sdk`` (the reports of meltano.yml's sandbox environment),
 
 then prints what landed in DuckDB and in the sandbox's Calltouch next to what the
 sandbox served, and stops the sandbox. Run it again for an incremental run of the
@@ -20,12 +22,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sandbox_process import running_sandbox
@@ -38,7 +42,11 @@ DEMO_COMPANY = "demo-company"
 DEMO_DAYS = 30  # ~30 days (less the API's 32-hour delay), ~30 requests at 1 per second
 KAMELEOON_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 (the sandbox's public demo credential)
 CALLTOUCH_TOKEN = "sandbox-calltouch-token"  # noqa: S105 (the sandbox's public demo credential)
+TRUST_SECRET = "sandbox-trust-secret"  # noqa: S105 (the sandbox's public demo credential)
+TRUST_DAYS = 14  # 14 days of daily statistics for 3 companies: ~45 requests
 PLANS_DIMENSIONS = ("source", "medium", "campaign", "content", "keyword")
+SHOPSTER_TOKEN = "sandbox-shopster-token"  # noqa: S105 (the sandbox's public demo credential)
+SHOPSTER_DAYS = 14
 
 
 def main() -> int:
@@ -48,7 +56,14 @@ def main() -> int:
     with running_sandbox() as url:
         print(f"Sandbox running at {url}", flush=True)
         timings = {}
-        for name, job in (("Rick.ai", run_rickai), ("Kameleoon", run_kameleoon), ("Calltouch plans", run_plans)):
+        jobs = (
+            ("Rick.ai", run_rickai),
+            ("Kameleoon", run_kameleoon),
+            ("Calltouch plans", run_plans),
+            ("Trust.lat", run_trust),
+            ("Shopster", run_shopster),
+        )
+        for name, job in jobs:
             started = time.monotonic()
             returncode = job(url)
             timings[name] = time.monotonic() - started
@@ -60,11 +75,15 @@ def main() -> int:
         kameleoon_served = fetch_json(f"{url}/_sandbox/kameleoon/served")["served"]
         plans = fetch_json(f"{url}/_sandbox/calltouch/plans")["plans"]
         imports = fetch_json(f"{url}/_sandbox/calltouch/imports")["imports"]
+        trust_requests = fetch_json(f"{url}/_sandbox/requests?vendor=trust")["requests"]
+        shopster_served = shopster_served_per_report(url)
     print("\nSummary (meltano run took " + ", ".join(f"{n}: {s:.0f} s" for n, s in timings.items()) + ")")
     print_warehouse(warehouse)
     print_served(stats, rickai_requests)
     print_kameleoon_served(stats, kameleoon_served)
     print_imported_plans(plans, imports)
+    print_trust_served(stats, trust_requests, warehouse)
+    print_shopster(warehouse, shopster_served)
     return 0
 
 
@@ -103,6 +122,49 @@ def run_plans(url: str) -> int:
     """
     env = {"TARGET_CALLTOUCH_PLANS_API_URL": f"{url}/calltouch", "TARGET_CALLTOUCH_PLANS_API_TOKEN": CALLTOUCH_TOKEN}
     return run_meltano("tap-spreadsheets", "target-calltouch-plans", env=env, full_refresh=True)
+
+
+def run_trust(url: str) -> int:
+    """``meltano run tap-trust target-duckdb-sdk``; meltano.yml's sandbox environment sets the demo
+    client id, the companies and history mode, the secret and the sandbox's URLs come from here."""
+    env = {
+        "TAP_TRUST_API_URL": f"{url}/trust/api",
+        "TAP_TRUST_AUTH_URL": f"{url}/trust/atenea",
+        "TAP_TRUST_CLIENT_SECRET": TRUST_SECRET,
+        "TAP_TRUST_START_DATE": _days_ago(TRUST_DAYS - 1),
+    }
+    return run_meltano("tap-trust", "target-duckdb-sdk", env=env)
+
+
+def run_shopster(url: str) -> int:
+    """``meltano run tap-shopster target-duckdb-sdk``; the reports come from meltano.yml's sandbox environment."""
+    env = {
+        "TAP_SHOPSTER_API_URL": f"{url}/shopster",
+        "TAP_SHOPSTER_API_TOKEN": SHOPSTER_TOKEN,
+        "TAP_SHOPSTER_START_DATE": _days_ago(SHOPSTER_DAYS),
+    }
+    return run_meltano("tap-shopster", "target-duckdb-sdk", env=env)
+
+
+def shopster_reports() -> list[dict[str, Any]]:
+    """The reports of tap-shopster in meltano.yml's sandbox environment."""
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+    (environment,) = (e for e in project["environments"] if e["name"] == ENVIRONMENT)
+    (tap,) = (p for p in environment["config"]["plugins"]["extractors"] if p["name"] == "tap-shopster")
+    return list(tap["config"]["reports"])
+
+
+def shopster_served_per_report(url: str) -> dict[str, dict[str, Any]]:
+    """Per report: the distinct rows the sandbox's Shopster served and how it keyed its answers."""
+    result = {}
+    for report in shopster_reports():
+        query = urllib.parse.urlencode(
+            {"objects": ",".join(map(str, report["objects"])), "interval": report.get("interval", "daily")}
+        )
+        served = fetch_json(f"{url}/_sandbox/shopster/served?{query}")
+        keys = {len(answer["keys"]) for answer in served["answers"]}
+        result[report["name"]] = {**served, "keyed": "per group" if keys == {1} else "per object"}
+    return result
 
 
 def _days_ago(days: int) -> str:
@@ -179,6 +241,45 @@ def print_imported_plans(plans: list[dict[str, Any]], imports: list[dict[str, An
         where = " / ".join(f"{d}={plan[d]}" for d in PLANS_DIMENSIONS if plan.get(d))
         what = f"{metric['type']} «{metric['name']}» = {metric['value']:,}"
         print(f"    {plan['dateFrom']}…{plan['dateTo']}  {where}: {what}")
+
+
+def print_trust_served(stats: dict[str, Any], requests: list[dict[str, Any]], warehouse: Path) -> None:
+    """What the sandbox's Trust.lat served (Atenea included), and the funnel that landed in DuckDB."""
+    trust = stats.get("vendors", {}).get("trust", {})
+    statuses = ", ".join(f"{n} × {s}" for s, n in sorted(trust.get("by_status", {}).items()))
+    by_endpoint = {"token": 0, "campaign": 0, "statistics": 0}
+    for request in requests:
+        for endpoint in by_endpoint:
+            by_endpoint[endpoint] += request["path"].rstrip("/").endswith(endpoint)
+    print("  Sandbox (Trust.lat) served this run:")
+    print(
+        f"    requests: {trust.get('requests', 0)} ({statuses or 'none'}): "
+        + ", ".join(f"{n} {endpoint}" for endpoint, n in by_endpoint.items())
+    )
+    days = sorted({r["query"].get("start_date", "") for r in requests} - {""})
+    companies = sorted({r["path"].split("/company/")[1].split("/")[0] for r in requests if "/company/" in r["path"]})
+    if days:
+        print(f"    days searched: {len(days)}, {days[0]} to {days[-1]}, companies {', '.join(companies)}")
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        total, sended, received, pressed = db.execute(
+            "select sum(total), sum(sended), sum(received), sum(press_action) from tap_trust.daily_statistics"
+        ).fetchone() or (0, 0, 0, 0)
+    funnel = f"{total:,} scheduled, {sended:,} sent, {received:,} received, {pressed:,} pressed"
+    print(f"    daily funnel in the warehouse (tap_trust.daily_statistics): {funnel}")
+
+
+def print_shopster(warehouse: Path, served: dict[str, dict[str, Any]]) -> None:
+    """Rows loaded per Shopster report next to the distinct rows the sandbox served."""
+    print("  Shopster reports (rows in DuckDB / distinct rows the sandbox served this run; a later run asks only")
+    print("  for the lookback, so there the warehouse holds more than that run served):")
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        loaded = dict(db.execute("select report, count(*) from tap_shopster.group_datetime group by 1").fetchall())
+    for name, entry in served.items():
+        requests = len(entry["answers"])
+        print(
+            f"    {name}: {loaded.get(name, 0):,} rows loaded / {entry['distinct_rows']:,} served "
+            f"in {requests} request(s), answers keyed {entry['keyed']}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Audience statistics: one request → ``dataCode`` → poll per site and window, four streams.
 
-How the four streams share one poll result: ``audience_global_stats`` is the parent. For
-each selected site (its state partition) it walks the date windows in order, requests the
-statistics, polls the data code with the shared :class:`~vendor_http.JobPoller`, keeps the
-READY data in :attr:`AudienceGlobalStatsStream.current` and yields the window's global
-row. The SDK then syncs the three child streams for that row (parent/child streams are
-the SDK's own fan-out); they read ``current`` instead of requesting anything. Only after
-the children are done does the parent move its bookmark to the window's end. When only
-children are selected, the SDK still runs the parent without emitting its records.
+How the four streams share one poll result: ``audience_global_stats`` is the parent. Its
+windows (every selected site's, site by site) go through one
+:class:`~tap_kameleoon.pipeline.WindowPipeline`, which keeps several data codes in flight
+and hands the READY windows back in order. For each, the parent keeps the data in
+:attr:`AudienceGlobalStatsStream.current` and yields the window's global row. The SDK then
+syncs the three child streams for that row (parent/child streams are the SDK's own
+fan-out); they read ``current`` instead of requesting anything. Only after the children
+are done does the parent move its site's bookmark to the window's end. When only children
+are selected, the SDK still runs the parent without emitting its records.
 
 State, per site: ``replication_key_value`` = end (exclusive) of the last window whose
 rows were all emitted, and ``pending`` = the data codes in flight (code, window, level,
@@ -28,20 +29,19 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_kameleoon import schemas
 from tap_kameleoon.client import (
     DEFAULT_DATA_CODE_MAX_AGE_MINUTES,
+    DEFAULT_MAX_DATA_CODES_IN_FLIGHT,
     DEFAULT_MAX_HISTORY_DAYS,
     GLOBAL_REQUEST_PATH,
     POLL_PATH,
-    DataCodeRejectedError,
     KameleoonStream,
     extract_data_code,
     global_request_params,
 )
+from tap_kameleoon.pipeline import Window, WindowPipeline, instant
 from vendor_http import (
-    JobFailedError,
     JobPoller,
     JobState,
     JobStatus,
-    JobTimeoutError,
     PollSchedule,
     RecordValidationError,
     clamp_range,
@@ -135,8 +135,13 @@ class AudienceGlobalStatsStream(KameleoonStream):
         super().__init__(*args, **kwargs)
         self.current: WindowResult | None = None
         self.poller = JobPoller(
-            self.check, PollSchedule.from_config(self.config), what="Kameleoon data code", logger=self.logger
+            self.check,
+            PollSchedule.from_config(self.config),
+            what="Kameleoon data code",
+            logger=self.logger,
+            learn_duration=True,
         )
+        self.pipeline: WindowPipeline | None = None
 
     @property
     def partitions(self) -> list[dict[str, t.Any]]:
@@ -200,81 +205,98 @@ class AudienceGlobalStatsStream(KameleoonStream):
         msg = f"Kameleoon answered the poll of data code {data_code} with status {status!r} and no usable data"
         raise FatalAPIError(msg)
 
-    def resumable(self, pending: list[dict[str, t.Any]], start: str, end: str) -> str | None:
+    def resumable(self, window: Window) -> str | None:
         """A pending data code of this window and level that is still young enough, if any."""
         max_age = float(self.config.get("data_code_max_age_minutes", DEFAULT_DATA_CODE_MAX_AGE_MINUTES))
-        for entry in pending:
-            if (entry.get("windowStart"), entry.get("windowEnd"), entry.get("analyticsLevel")) != (
-                start,
-                end,
-                self.analytics_level,
-            ):
+        wanted = (instant(window.start), instant(window.end), self.analytics_level)
+        for entry in self.get_context_state(window.context).get("pending") or []:
+            if (
+                instant(entry.get("windowStart")),
+                instant(entry.get("windowEnd")),
+                entry.get("analyticsLevel"),
+            ) != wanted:
                 continue
-            try:
-                requested = pendulum.parse(str(entry.get("requestedAt")))
-                if not isinstance(requested, pendulum.DateTime):
-                    continue
-                age = (pendulum.now("UTC") - requested).total_seconds() / 60
-            except (ValueError, TypeError):
+            requested = instant(entry.get("requestedAt"))
+            if requested is None:
                 continue
+            age = (pendulum.now("UTC") - requested).total_seconds() / 60
             if age <= max_age:
                 return str(entry["dataCode"])
             self.logger.info("Not resuming data code %s: requested %.0f minutes ago", entry.get("dataCode"), age)
         return None
 
-    def forget(self, context: Context, start: str) -> None:
-        """Drop the pending data code(s) of the window starting at ``start``."""
-        state = self.get_context_state(context)
-        state["pending"] = [e for e in state.get("pending") or [] if e.get("windowStart") != start]
-        if not state["pending"]:
-            del state["pending"]
-
-    def fetch(self, context: Context, site: dict[str, t.Any], start: str, end: str) -> dict[str, t.Any]:
-        """The READY data of one window: resume the pending code, or request it; then poll."""
-        state = self.get_context_state(context)
-        code = self.resumable(state.get("pending") or [], start, end)
-        resumed = code is not None
-        if code is not None:
-            self.logger.info("Resuming data code %s of site %s for %s..%s", code, site["code"], start, end)
+    def forget(self, window: Window, *, write: bool = True) -> None:
+        """Drop the pending data code(s) of ``window`` from its site's state (and write STATE)."""
+        state = self.get_context_state(window.context)
+        start = instant(window.start)
+        kept = [e for e in state.get("pending") or [] if instant(e.get("windowStart")) != start]
+        if kept:
+            state["pending"] = kept
         else:
-            begin, finish = pendulum.parse(start), pendulum.parse(end)
-            params = global_request_params(
-                site["id"],
-                begin,  # type: ignore[arg-type]
-                finish,  # type: ignore[arg-type]
-                self.analytics_level,
-                self.config.get("global_request_parameter_names"),
-            )
-            code = extract_data_code(self.call("GET", GLOBAL_REQUEST_PATH, params=params, context=context))
-            self.forget(context, start)
-            entry = {
+            state.pop("pending", None)
+        if write:
+            self.write_state_now()
+
+    def request(self, window: Window) -> str:
+        """Ask Kameleoon for the window's statistics; note the data code as pending, write STATE."""
+        params = global_request_params(
+            window.site["id"],
+            pendulum.parse(window.start),  # type: ignore[arg-type]
+            pendulum.parse(window.end),  # type: ignore[arg-type]
+            self.analytics_level,
+            self.config.get("global_request_parameter_names"),
+        )
+        code = extract_data_code(self.call("GET", GLOBAL_REQUEST_PATH, params=params, context=window.context))
+        state = self.get_context_state(window.context)
+        start = instant(window.start)
+        # A list: a window's code is kept until its rows are out, with those of the windows after it.
+        state["pending"] = [e for e in state.get("pending") or [] if instant(e.get("windowStart")) != start]
+        state["pending"].append(
+            {
                 "dataCode": code,
-                "windowStart": start,
-                "windowEnd": end,
+                "windowStart": window.start,
+                "windowEnd": window.end,
                 "analyticsLevel": self.analytics_level,
                 "requestedAt": pendulum.now("UTC").to_iso8601_string(),
             }
-            # A list: a re-run first re-reads lookback windows; a later window's code waits its turn.
-            state.setdefault("pending", []).append(entry)
-            self.write_state_now()
-        where = f"site {site['code']} (id {site['id']}), window {start}..{end}"
-        try:
-            status = self.poller.wait(code)
-        except DataCodeRejectedError:
-            if not resumed:
-                raise
-            self.logger.info("Kameleoon no longer knows data code %s; requesting %s again", code, where)
-            self.forget(context, start)
-            return self.fetch(context, site, start, end)
-        except JobTimeoutError as exc:
-            msg = f"{where}: {exc}; the next run polls it again while it is younger than 'data_code_max_age_minutes'"
-            raise FatalAPIError(msg) from None
-        except JobFailedError as exc:
-            self.forget(context, start)
-            self.write_state_now()
-            msg = f"{where}: {exc}"
-            raise FatalAPIError(msg) from None
-        return t.cast("dict[str, t.Any]", status.payload)
+        )
+        self.write_state_now()
+        return code
+
+    def make_pipeline(self) -> WindowPipeline:
+        """Every selected site's windows, in the order the SDK syncs the sites."""
+        windows = []
+        for context in self.partitions:
+            site = self.vendor_tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
+            spans = self.windows(context)
+            state = self.get_context_state(context)
+            if state.get("pending"):  # codes of windows this run no longer covers are dropped
+                starts = {instant(iso(first)) for first, _ in spans}
+                state["pending"] = [e for e in state["pending"] if instant(e.get("windowStart")) in starts]
+                if not state["pending"]:
+                    del state["pending"]
+            if spans:
+                first, last = spans[0][0], spans[-1][1]
+                self.logger.info(
+                    "Audience statistics of site %s: %d window(s) %s..%s", site["code"], len(spans), first, last
+                )
+            windows += [Window(site, iso(first), iso(after)) for first, after in spans]
+        in_flight = int(self.config.get("max_data_codes_in_flight", DEFAULT_MAX_DATA_CODES_IN_FLIGHT))
+        return WindowPipeline(self, windows, in_flight)
+
+    def checked_data(self, window: Window) -> dict[str, t.Any]:
+        """The window's READY data, once its period is the one requested."""
+        data = t.cast("dict[str, t.Any]", window.data)
+        answered = (instant(data.get("startDateTime")), instant(data.get("endDateTime")))
+        if None not in answered and answered != (instant(window.start), instant(window.end)):
+            self.forget(window)
+            msg = (
+                f"{window}: Kameleoon answered data code {window.code} with the period "
+                f"{data.get('startDateTime')}..{data.get('endDateTime')}, not the one requested; check the "
+                "setting 'global_request_parameter_names' (Kameleoon does not publish the request's parameters)"
+            )
+            raise FatalAPIError(msg)
+        return data
 
     # --- records -------------------------------------------------------------------------------
 
@@ -283,36 +305,21 @@ class AudienceGlobalStatsStream(KameleoonStream):
         if context is None:
             msg = f"stream '{self.name}' is partitioned by site and was synced without a site"
             raise RuntimeError(msg)
-        site = self.vendor_tap.site_by_id(context["siteId"])  # type: ignore[attr-defined]
-        windows = self.windows(context)
-        state = self.get_context_state(context)
-        if state.get("pending"):  # codes of windows this run no longer covers are dropped
-            starts = {iso(first) for first, _ in windows}
-            state["pending"] = [e for e in state["pending"] if e.get("windowStart") in starts] or []
-            if not state["pending"]:
-                del state["pending"]
-        if windows:
-            self.logger.info(
-                "Audience statistics of site %s: %d window(s) %s..%s",
-                site["code"],
-                len(windows),
-                windows[0][0],
-                windows[-1][1],
-            )
-        for first, after in windows:
-            start, end = iso(first), iso(after)
-            data = self.fetch(context, site, start, end)
+        if self.pipeline is None or context["siteId"] == self.partitions[0]["siteId"]:
+            self.pipeline = self.make_pipeline()  # one per sync, from the first site on
+        for window in self.pipeline.windows_of(context["siteId"]):
             base = {
-                "siteId": site["id"],
-                "siteCode": site["code"],
-                "windowStart": start,
-                "windowEnd": end,
+                "siteId": window.site["id"],
+                "siteCode": window.site["code"],
+                "windowStart": window.start,
+                "windowEnd": window.end,
                 "analyticsLevel": self.analytics_level,
             }
-            self.current = split_rows(base, data)
-            yield self.validated(self.current.global_row, f"site {site['code']}, window {start}, globalStats")
-            self.forget(context, start)
-            self.complete_window(end, context=context)
+            self.current = split_rows(base, self.checked_data(window))
+            where = f"site {window.site['code']}, window {window.start}, globalStats"
+            yield self.validated(self.current.global_row, where)
+            self.forget(window, write=False)  # one STATE: this code gone, the bookmark at its end
+            self.complete_window(window.end, context=window.context)
         self.current = None
 
     def validated(self, row: dict[str, t.Any], where: str) -> dict[str, t.Any]:

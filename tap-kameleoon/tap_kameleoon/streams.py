@@ -8,7 +8,12 @@ from singer_sdk.pagination import PageNumberPaginator
 
 from tap_kameleoon import schemas
 from tap_kameleoon.audiences import utc_timestamp
-from tap_kameleoon.client import MAX_SEGMENTS_PAGE_SIZE, KameleoonStream
+from tap_kameleoon.client import (
+    MAX_SEGMENTS_PAGE_SIZE,
+    SITES_PAGE_PARAMETER,
+    KameleoonStream,
+    segments_search_body,
+)
 from vendor_http import RecordValidationError
 
 if t.TYPE_CHECKING:
@@ -40,6 +45,21 @@ class _ValidatedArray(KameleoonStream):
             yield record | {name: utc_timestamp(record[name]) for name in timestamps if name in record}
 
 
+class _PagesByHeaders(PageNumberPaginator):
+    """Page 1 only, unless the answer's ``X-Pagination-*`` headers name further pages."""
+
+    def __init__(self) -> None:
+        super().__init__(start_value=1)
+
+    def has_more(self, response: requests.Response) -> bool:
+        try:
+            current = int(response.headers["X-Pagination-Current-Page"])
+            count = int(response.headers["X-Pagination-Page-Count"])
+        except (KeyError, ValueError):
+            return False
+        return current < count
+
+
 class SitesStream(_ValidatedArray):
     """``GET /sites``: every site the credentials can see (numeric id and code)."""
 
@@ -51,6 +71,17 @@ class SitesStream(_ValidatedArray):
     schema = schemas.SITES
     # The tap keeps the whole answer (it needs id and code whatever is selected).
     keep_whole_records = True
+
+    def get_new_paginator(self) -> _PagesByHeaders:
+        """One answer, or the pages its headers name (see ``SITES_PAGE_PARAMETER``)."""
+        return _PagesByHeaders()
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        """``GET /sites``, with ``?page=N`` from the second page on."""
+        request = super().get_http_request(page=page)
+        if page.next_page_token and page.next_page_token > 1:
+            request.params = {**(request.params or {}), SITES_PAGE_PARAMETER: page.next_page_token}
+        return request
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """The tap's one ``GET /sites`` of the run, pruned to what the catalog selects."""
@@ -93,10 +124,5 @@ class SegmentsStream(_ValidatedArray):
         """The documented body ``{filter, page, perPage, sort}``, filtered to the selected sites."""
         request = super().get_http_request(page=page)
         site_ids = [site["id"] for site in self.vendor_tap.selected_sites()]  # type: ignore[attr-defined]
-        request.data = {
-            "filter": [{"field": "siteId", "operator": "IN", "parameters": site_ids}],
-            "page": page.next_page_token or 1,
-            "perPage": self.page_size,
-            "sort": [{"field": "id", "direction": "ASC"}],
-        }
+        request.data = segments_search_body(site_ids, page.next_page_token or 1, self.page_size)
         return request

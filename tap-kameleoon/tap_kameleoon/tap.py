@@ -18,6 +18,7 @@ from tap_kameleoon.audiences import (
 from tap_kameleoon.client import (
     DEFAULT_API_URL,
     DEFAULT_DATA_CODE_MAX_AGE_MINUTES,
+    DEFAULT_MAX_DATA_CODES_IN_FLIGHT,
     DEFAULT_MAX_HISTORY_DAYS,
     DEFAULT_RATE_LIMITS,
     GLOBAL_REQUEST_PARAMETER_NAMES,
@@ -145,6 +146,16 @@ class TapKameleoon(VendorTap):
             description="An interrupted run's data code is polled again by the next run if younger than this.",
         ),
         th.Property(
+            "max_data_codes_in_flight",
+            th.IntegerType(minimum=1, maximum=50),
+            default=DEFAULT_MAX_DATA_CODES_IN_FLIGHT,
+            title="Windows in flight",
+            description=(
+                "Windows whose statistics Kameleoon computes at once: data codes requested ahead of the "
+                "window being emitted (rows still come out in window order). 1 = one window at a time."
+            ),
+        ),
+        th.Property(
             "segments_page_size",
             th.IntegerType(minimum=1, maximum=MAX_SEGMENTS_PAGE_SIZE),
             default=MAX_SEGMENTS_PAGE_SIZE,
@@ -162,8 +173,8 @@ class TapKameleoon(VendorTap):
             default=list(DEFAULT_RATE_LIMITS),
             title="Rate limits",
             description=(
-                "Sliding windows every request (token, polls included) stays under. "
-                "Documented: 50 per 10 seconds and 1,000 per hour per account."
+                "Sliding windows every request (token, polls included) stays under. Kameleoon enforces 50 "
+                "per 10 seconds and 1,000 per hour per account and asks for no more than a dozen a minute."
             ),
         ),
         *poll_settings(interval=1.0, backoff_factor=2.0, max_interval=30.0, timeout=1800.0),

@@ -98,3 +98,22 @@ def test_global_request_params_use_the_assumed_names_unless_renamed() -> None:
         "to": "2026-11-08T00:00:00",
         "analyticsLevel": "VISIT",
     }
+
+
+def test_data_of_another_period_than_the_one_requested_is_refused(capsys) -> None:
+    from tap_kameleoon.pipeline import Window
+    from tap_kameleoon.tap import TapKameleoon
+
+    tap = TapKameleoon(config={"client_id": "c", "client_secret": "s"}, validate_config=False)
+    stream = tap.streams["audience_global_stats"]
+    site = {"id": 7, "code": "abc"}
+    window = Window(site, "2026-11-01T00:00:00", "2026-11-08T00:00:00", code="x1")
+    for start, end in (("2026-11-01T00:00:00.000Z", "2026-11-08T00:00:00.000Z"), ("2026-11-01T00:00:00", None)):
+        window.data = {"startDateTime": start, "endDateTime": end, "globalStats": {}}
+        assert stream.checked_data(window) is window.data  # the documented forms, the same period
+    window.data = {"startDateTime": "2026-10-25T00:00:00.000Z", "endDateTime": "2026-11-01T00:00:00.000Z"}
+    with pytest.raises(
+        FatalAPIError, match="not the one requested; check the setting 'global_request_parameter_names'"
+    ):
+        stream.checked_data(window)
+    capsys.readouterr()

@@ -46,6 +46,9 @@ class TestTapKameleoon(StandardTapTests):
             "window_days": 2,
             "poll_interval_seconds": 0.05,
             "poll_max_interval_seconds": 0.2,
+            # The limits the strict sandbox enforces; the default's guidance window (a dozen
+            # a minute, not enforced) would make the SDK's sync wait for a minute.
+            "rate_limits": [{"requests": 50, "seconds": 10}, {"requests": 1000, "seconds": 3600}],
         }
         runner = TapTestRunner(TapKameleoon, config=config)
         runner.sync_all()

@@ -42,6 +42,7 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     arrived: float
+    body: bytes = b""
 
 
 class Script:
@@ -66,12 +67,12 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             return
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.do_GET()
+            self.do_GET(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
-        def do_GET(self) -> None:
+        def do_GET(self, body: bytes = b"") -> None:
             parts = urlsplit(self.path)
-            seen = Seen(self.command, parts.path, dict(parse_qsl(parts.query)), dict(self.headers), time.monotonic())
+            query, headers = dict(parse_qsl(parts.query)), dict(self.headers)
+            seen = Seen(self.command, parts.path, query, headers, time.monotonic(), body)
             script.seen.append(seen)
             answer = script.next_answer(seen)
             if answer == "drop" or not isinstance(answer, Answer):

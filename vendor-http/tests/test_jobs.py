@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from vendor_http import (
+    DurationEstimate,
     JobFailedError,
     JobPoller,
     JobState,
@@ -123,3 +124,84 @@ def test_poll_due_checks_only_due_jobs_and_never_sleeps() -> None:
     assert [job for job, _ in vendor.checks] == ["a", "b", "b", "b"]
     assert jobs.seconds_until_due([a, b]) == float("inf")
     assert clock.sleeps and all(s > 0 for s in clock.sleeps[1:])
+
+
+class TimedVendor:
+    """Jobs that run ``seconds`` from their creation; records the age of each check."""
+
+    def __init__(self, clock: FakeClock, seconds: float) -> None:
+        self.clock, self.seconds = clock, seconds
+        self.created: dict[str, float] = {}
+        self.checks: list[tuple[str, float]] = []
+
+    def create(self, job_id: str) -> str:
+        self.created[job_id] = self.clock.now
+        return job_id
+
+    def __call__(self, job_id: str) -> JobStatus:
+        age = self.clock.now - self.created[job_id]
+        self.checks.append((job_id, round(age, 3)))
+        return JobStatus(JobState.DONE if age >= self.seconds else JobState.PENDING)
+
+
+def test_a_learning_poller_checks_new_jobs_when_earlier_ones_were_done() -> None:
+    clock = FakeClock()
+    vendor = TimedVendor(clock, seconds=5)
+    jobs = JobPoller(vendor, PollSchedule(poll_interval_seconds=1), clock=clock, sleep=clock.sleep, learn_duration=True)
+    for n in range(4):
+        jobs.wait(jobs.start(vendor.create(f"j{n}")))
+    ages = {job: [age for name, age in vendor.checks if name == job] for job in vendor.created}
+    assert ages["j0"] == [1, 3, 7]  # the schedule: nothing learned yet
+    assert ages["j1"] == [5]  # halfway between 3 (still pending) and 7 (done)
+    assert ages["j2"] == [4, 5]  # halfway between 3 and 5: early, then where j1 was done
+    assert ages["j3"] == [5]  # between 4 and 5: tight enough, checked once
+    assert (jobs.estimate.pending_for, jobs.estimate.done_after) == (4, 5)
+
+
+def test_a_probe_that_finds_the_job_pending_raises_the_lower_bound() -> None:
+    clock = FakeClock()
+    vendor = TimedVendor(clock, seconds=6)
+    jobs = JobPoller(vendor, PollSchedule(poll_interval_seconds=1), clock=clock, sleep=clock.sleep, learn_duration=True)
+    for n in range(3):
+        jobs.wait(jobs.start(vendor.create(f"j{n}")))
+    ages = {job: [age for name, age in vendor.checks if name == job] for job in vendor.created}
+    assert ages["j0"] == [1, 3, 7]
+    assert ages["j1"] == [5, 7]  # the probe at 5 was early; checked again where j0 was done
+    assert ages["j2"] == [6]  # halfway between 5 and 7
+    assert jobs.estimate.first_check() == 6
+
+
+def test_resumed_jobs_are_checked_at_once_and_teach_nothing() -> None:
+    clock = FakeClock()
+    vendor = TimedVendor(clock, seconds=0)
+    jobs = JobPoller(vendor, PollSchedule(poll_interval_seconds=1), clock=clock, sleep=clock.sleep, learn_duration=True)
+    jobs.estimate.learn(pending_for=29, done_after=30)
+    resumed = jobs.start(vendor.create("old"), learn=False)
+    assert resumed.next_poll_at == clock.now + 1
+    jobs.wait(resumed)
+    assert (jobs.estimate.pending_for, jobs.estimate.done_after) == (29, 30)
+    assert jobs.start(vendor.create("new")).next_poll_at == clock.now + 30
+
+
+def test_without_learning_every_job_follows_the_schedule() -> None:
+    clock = FakeClock()
+    vendor = TimedVendor(clock, seconds=5)
+    jobs = JobPoller(vendor, PollSchedule(poll_interval_seconds=1), clock=clock, sleep=clock.sleep)
+    for n in range(2):
+        jobs.wait(jobs.start(vendor.create(f"j{n}")))
+    assert [age for _, age in vendor.checks] == [1, 3, 7, 1, 3, 7]
+    assert DurationEstimate().first_check() == 0
+
+
+def test_due_lists_the_due_jobs_longest_due_first() -> None:
+    clock = FakeClock()
+    vendor = TimedVendor(clock, seconds=0)
+    jobs = JobPoller(vendor, PollSchedule(poll_interval_seconds=1), clock=clock, sleep=clock.sleep)
+    first = jobs.start(vendor.create("a"))
+    clock.now += 0.5
+    second = jobs.start(vendor.create("b"))
+    assert jobs.due([second, first]) == []
+    clock.now += 1
+    assert jobs.due([second, first]) == [first, second]
+    jobs.poll_once(first)
+    assert jobs.due([second, first]) == [second]

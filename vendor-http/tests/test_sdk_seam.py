@@ -20,6 +20,7 @@ from singer_sdk.helpers._state import StateWriter
 from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.plugin_base import BaseSingerReader
 from singer_sdk.streams import RESTStream
+from singer_sdk.streams._state import StreamStateManager
 
 from vendor_http import VendorPlugin, VendorRESTStream, VendorTap, VendorTarget
 from vendor_http.sdk_seam import PRIVATE_STREAM_MEMBERS, PRIVATE_TARGET_MEMBERS, StreamSeam, TargetSeam
@@ -84,6 +85,22 @@ def test_the_sdk_still_calls_the_private_hooks_the_seam_overrides() -> None:
     assert "self._process_state_message" in inspect.getsource(BaseSingerReader.process_lines)
     assert "self._stream_version" in inspect.getsource(Stream.__init__)
     assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
+
+
+def test_the_sdk_still_files_partitioned_bookmarks_as_progress_markers() -> None:
+    # Why StreamSeam.advance_bookmark writes the bookmark itself: the SDK's own update
+    # treats a stream with state partitioning keys as unsorted. When this fails, the SDK
+    # changed that rule: read advance_bookmark again, it may go back to the SDK's path.
+    source = inspect.getsource(StreamStateManager.increment_state)
+    assert "treat_as_sorted = self._is_sorted and self.state_partitioning_keys is None" in source
+
+
+def test_the_sdk_reads_back_the_state_keys_advance_bookmark_writes() -> None:
+    # A partition's bookmark is read at its start from exactly these keys.
+    source = inspect.getsource(StreamStateManager.write_starting_replication_value)
+    assert 'state.get("replication_key_value")' in source
+    assert 'replication_key == state.get("replication_key")' in source
+    assert "self.state_manager.get_context_state(context)" in inspect.getsource(Stream.get_context_state)
 
 
 def test_the_methods_the_sdk_marks_final_are_final_and_not_overridden() -> None:

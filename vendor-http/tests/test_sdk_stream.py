@@ -14,7 +14,7 @@ import logging
 import typing as t
 
 import pytest
-from acme_plugin import SECRET, AcmeTap
+from acme_plugin import SECRET, AcmeTap, ItemsStream
 from http_script import Answer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.io_base import SingerWriter
@@ -125,6 +125,17 @@ def test_send_authenticates_and_classifies_one_request_outside_paging(http_scrip
         stream.send(bad)
 
 
+def test_check_json_body_makes_a_broken_2xx_body_retriable(http_script) -> None:
+    url, script = http_script
+    script.answers = [Answer(200, b'{"items": [1, 2'), Answer(200, {"items": []})]
+    stream = items_stream(make_tap(url))
+    broken = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
+    with pytest.raises(RetriableAPIError, match=r"^Acme answered GET /extra with a body that is not JSON$"):
+        stream.check_json_body(broken)
+    whole = stream.send(stream.build_prepared_request(method="GET", url=f"{url}/extra", params={}, headers={}))
+    stream.check_json_body(whole)  # no error
+
+
 def test_records_are_validated_and_pruned_to_the_selection_or_kept_whole(http_script) -> None:
     url, _ = http_script
     tap = make_tap(url)
@@ -176,6 +187,71 @@ def test_a_window_read_again_never_moves_the_bookmark_back(http_script) -> None:
     tap.sync_all()
     states = [m["value"] for m in t.cast("Collected", tap.message_writer).messages if m["type"] == "STATE"]
     assert states[-1]["bookmarks"]["items"]["replication_key_value"] == "2026-01-05"
+
+
+class ShopItemsStream(ItemsStream):
+    """Acme's items per shop: one state partition per shop, bookmarked by day."""
+
+    SHOPS = ("a", "b")
+    state_partitioning_keys = ("shop",)
+
+    @property
+    def partitions(self) -> list[dict[str, t.Any]]:
+        return [{"shop": shop} for shop in self.SHOPS]
+
+    def get_records(self, context: t.Any) -> t.Iterator[dict[str, t.Any]]:
+        for day in self.config.get("days") or []:
+            yield from self.request_records({"day": day, "shop": context["shop"]})
+            self.complete_window(day, context=context)
+
+
+class ShopTap(AcmeTap):
+    def discover_streams(self) -> list[t.Any]:
+        return [ShopItemsStream(self)]
+
+
+def shop_partitions(state: dict[str, t.Any]) -> dict[str, dict[str, t.Any]]:
+    return {p["context"]["shop"]: p for p in state["bookmarks"]["items"]["partitions"]}
+
+
+def test_a_partition_stopped_inside_keeps_the_bookmark_of_its_last_complete_window(http_script, caplog) -> None:
+    url, script = http_script
+    days = ["2026-01-01", "2026-01-02", "2026-01-03"]
+    script.answers = [
+        *(page(n, day=day) for n, day in enumerate(days, start=1)),  # shop a: complete
+        page(11, day=days[0]),
+        page(12, day=days[1]),
+        Answer(400, {"error": "no such day"}),  # shop b stops inside its third day
+    ]
+    tap = ShopTap(
+        config={"api_url": url, "api_token": SECRET, "days": days, "max_tries": 1},
+        message_writer=Collected(),
+    )
+    with caplog.at_level(logging.WARNING), pytest.raises(FatalAPIError, match="400"):
+        tap.sync_all()
+
+    states = t.cast("Collected", tap.message_writer).of("STATE")
+    partitions = shop_partitions(states[-1]["value"])
+    # Real bookmarks, not progress markers the next run would discard.
+    assert partitions["a"]["replication_key_value"] == "2026-01-03"
+    assert partitions["b"]["replication_key_value"] == "2026-01-02"
+    assert all(p["replication_key"] == "day" and "progress_markers" not in p for p in partitions.values())
+    assert "assumed to be unsorted" not in caplog.text
+
+    # The next run reads the bookmark back through the SDK's own start-of-partition path.
+    script.answers, script.default = [], page(13, day=days[2])
+    again = ShopTap(
+        config={"api_url": url, "api_token": SECRET, "days": days[2:], "max_tries": 1},
+        state=states[-1]["value"],
+        message_writer=Collected(),
+    )
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        again.sync_all()
+    assert "Starting incremental sync of 'items' with bookmark value: 2026-01-02" in caplog.text
+    final = shop_partitions(t.cast("Collected", again.message_writer).of("STATE")[-1]["value"])
+    assert {shop: p["replication_key_value"] for shop, p in final.items()} == {"a": "2026-01-03", "b": "2026-01-03"}
+    assert all(set(p) == {"context", "replication_key", "replication_key_value"} for p in final.values())
 
 
 def test_write_state_now_emits_state_before_any_record(http_script) -> None:

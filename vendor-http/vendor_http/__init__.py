@@ -20,6 +20,7 @@ from vendor_http.errors import ExplainedError, failure_message
 from vendor_http.jobs import (
     AsyncJob,
     AsyncJobError,
+    DurationEstimate,
     JobFailedError,
     JobPoller,
     JobState,
@@ -29,6 +30,7 @@ from vendor_http.jobs import (
     poll_settings,
 )
 from vendor_http.json_stream import StreamedJsonPage
+from vendor_http.oauth import ClientCredentialsAuthenticator
 from vendor_http.paging import BrokenResponseError, PageOffset, StreamedPages, TotalOffsetPaginator
 from vendor_http.plugin import VendorPlugin, VendorTap, VendorTarget
 from vendor_http.rate_budget import BudgetedAdapter, RateBudget, RateWindow
@@ -44,8 +46,10 @@ __all__ = [
     "AsyncJobError",
     "BrokenResponseError",
     "BudgetedAdapter",
+    "ClientCredentialsAuthenticator",
     "DateSettingError",
     "DateWindow",
+    "DurationEstimate",
     "ExplainedError",
     "JobFailedError",
     "JobPoller",

@@ -9,7 +9,10 @@ timeout counted from the job's start), and the errors that name the job so a
 user can look it up with the vendor.
 
 Polls are ordinary requests: they go through the plugin's rate budget like any
-other, the poller only decides when to ask.
+other, the poller only decides when to ask. With ``learn_duration`` it also learns
+how long the vendor's jobs take, and checks a new job first when one like it was
+done before (:class:`DurationEstimate`): under a tight rate budget a status check
+that answers "still running" costs as much as the request that started the job.
 """
 
 from __future__ import annotations
@@ -161,11 +164,46 @@ class AsyncJob:
     next_poll_at: float
     polls: int = 0
     last_status: JobStatus | None = field(default=None, repr=False)
+    #: Its run time teaches the poller (False for a job resumed from an earlier run).
+    learn: bool = True
+    #: Seconds after its start at which it was last seen pending (0 before any check).
+    pending_for: float = 0.0
 
     @property
     def finished(self) -> bool:
         """True once a status check answered DONE."""
         return self.last_status is not None and self.last_status.state is JobState.DONE
+
+
+@dataclass
+class DurationEstimate:
+    """How long a job takes, learned from jobs that finished: between the longest time one
+    was still seen pending and the shortest time after which one was seen done.
+
+    :meth:`first_check` is when to check a new job first: the shortest time seen done,
+    or, while that bound is loose, halfway between the two bounds (a check there either
+    finds the job done or raises the lower bound, so the bounds close in). A job found
+    pending there is checked again at the upper bound at the latest, so a probe costs
+    one status check and never delays a job past what the estimate already promised.
+    """
+
+    #: Bounds closer than this share of the upper one are tight enough.
+    tolerance: float = 0.2
+    pending_for: float = 0.0
+    done_after: float | None = None
+
+    def learn(self, pending_for: float, done_after: float) -> None:
+        """A job was seen pending ``pending_for`` and done ``done_after`` seconds after its start."""
+        self.pending_for = max(self.pending_for, pending_for)
+        self.done_after = done_after if self.done_after is None else min(self.done_after, done_after)
+
+    def first_check(self) -> float:
+        """Seconds after a new job's start to check it first (0: nothing learned yet)."""
+        if self.done_after is None:
+            return 0.0
+        if self.pending_for >= self.done_after * (1 - self.tolerance):
+            return self.done_after  # tight (or jobs differ: the fastest one decides)
+        return (self.pending_for + self.done_after) / 2
 
 
 class JobPoller:
@@ -184,19 +222,33 @@ class JobPoller:
         sleep: Callable[[float], None] = time.sleep,
         what: str = "job",
         logger: logging.Logger | None = None,
+        learn_duration: bool = False,
     ) -> None:
-        """Poll with ``check``; ``what`` names the jobs in messages ("import", "data code")."""
+        """Poll with ``check``; ``what`` names the jobs in messages ("import", "data code").
+
+        With ``learn_duration``, a new job is first checked no earlier than
+        :attr:`estimate` expects it to be done (see :class:`DurationEstimate`).
+        """
         self.check = check
         self.schedule = schedule
         self.what = what
         self._clock = clock
         self._sleep = sleep
         self._logger = logger or logging.getLogger(__name__)
+        self.learn_duration = learn_duration
+        self.estimate = DurationEstimate()
 
-    def start(self, job_id: str | int) -> AsyncJob:
-        """Track a job just created (or resumed from state); its first check is due after the first wait."""
+    def start(self, job_id: str | int, *, learn: bool = True) -> AsyncJob:
+        """Track a job just created; its first check is due after the first wait.
+
+        ``learn=False`` for a job resumed from an earlier run (its start is unknown): it
+        is checked after the first wait and teaches the estimate nothing.
+        """
         now = self._clock()
-        return AsyncJob(job_id=str(job_id), started_at=now, next_poll_at=now + self.schedule.wait(0))
+        first = self.schedule.wait(0)
+        if self.learn_duration and learn:
+            first = max(first, min(self.estimate.first_check(), self.schedule.poll_timeout_seconds))
+        return AsyncJob(job_id=str(job_id), started_at=now, next_poll_at=now + first, learn=learn)
 
     def poll_once(self, job: AsyncJob) -> JobStatus:
         """Check ``job`` once and schedule its next check.
@@ -204,19 +256,28 @@ class JobPoller:
         Raises :class:`JobFailedError` if the vendor says it failed and
         :class:`JobTimeoutError` if it is still pending past the timeout.
         """
+        asked = self._clock()  # the vendor saw the check later (the rate budget may hold it)
         status = self.check(job.job_id)
         now = self._clock()
         job.polls += 1
         job.last_status = status
         if status.state is JobState.FAILED:
             raise JobFailedError(job.job_id, status.message, what=self.what)
+        if status.state is JobState.DONE and job.learn:
+            self.estimate.learn(job.pending_for, now - job.started_at)
         if status.state is JobState.PENDING:
+            job.pending_for = max(job.pending_for, asked - job.started_at)
             waited = now - job.started_at
             if waited >= self.schedule.poll_timeout_seconds:
                 raise JobTimeoutError(job.job_id, waited, job.polls, what=self.what)
             wait = self.schedule.wait(job.polls)
+            due = now + wait
+            if self.learn_duration and job.learn and self.estimate.done_after is not None:
+                expected = job.started_at + self.estimate.done_after
+                if expected > now:  # a probe found it pending: check when the others were done
+                    due = min(due, expected)
             # Never schedule a check later than the deadline: the last one decides.
-            job.next_poll_at = min(now + wait, job.started_at + self.schedule.poll_timeout_seconds)
+            job.next_poll_at = min(due, job.started_at + self.schedule.poll_timeout_seconds)
             self._logger.debug("%s %s pending after %d check(s); next in %.1fs", self.what, job.job_id, job.polls, wait)
         return status
 
@@ -230,6 +291,13 @@ class JobPoller:
             status = self.poll_once(tracked)
             if status.state is JobState.DONE:
                 return status
+
+    def due(self, jobs: Iterable[AsyncJob]) -> list[AsyncJob]:
+        """The unfinished jobs whose next check is due now, the longest due first."""
+        now = self._clock()
+        return sorted(
+            (job for job in jobs if not job.finished and job.next_poll_at <= now), key=lambda j: j.next_poll_at
+        )
 
     def poll_due(self, jobs: Iterable[AsyncJob]) -> list[tuple[AsyncJob, JobStatus]]:
         """Check every unfinished job that is due now; return those that finished.

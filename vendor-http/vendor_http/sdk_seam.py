@@ -6,8 +6,9 @@ here has no public equivalent in singer-sdk 0.54; each use says why, and
 methods we must not override), so an SDK upgrade that changes them fails there, in
 one place, instead of somewhere in a plugin's run.
 
-- :class:`StreamSeam`: window-wise bookmarks and record messages without a second
-  pruning pass, for :class:`~vendor_http.VendorRESTStream`.
+- :class:`StreamSeam`: window-wise bookmarks (resumable in partitioned streams too)
+  and record messages without a second pruning pass, for
+  :class:`~vendor_http.VendorRESTStream`.
 - :class:`TargetSeam`: the STATE messages a target receives and emits, for
   :class:`~vendor_http.VendorTarget`.
 """
@@ -57,16 +58,27 @@ class StreamSeam(RESTStream[_T]):
             super()._increment_stream_state(latest_record, context=context)
 
     def advance_bookmark(self, value: t.Any, *, context: Context | None = None) -> None:
-        """Move the bookmark of ``context`` to ``value`` (a replication key value).
+        """Make ``value`` (a replication key value) the resumable bookmark of ``context``.
 
-        Why private: the SDK's own bookmark update (``_increment_stream_state``),
-        which keeps its progress markers and sort checks consistent, is the only
-        way to set a bookmark; the state manager behind it is internal too.
+        Written straight into the context's state (the SDK's public
+        ``get_context_state``, with the keys of the SDK's documented state layout,
+        ``replication_key`` and ``replication_key_value``) rather than through the
+        SDK's own update, ``_increment_stream_state``. Why: singer-sdk 0.54 treats
+        every stream with ``state_partitioning_keys`` as unsorted
+        (``StreamStateManager.increment_state``), so its update files the value under
+        ``progress_markers``, "not resumable if interrupted", which the next run
+        discards: a run stopped inside a partition then starts that partition over.
+        The caller vouches for the value instead: every record up to it has been
+        emitted (see ``VendorRESTStream.complete_window``), which is exactly what a
+        resumable bookmark means. No progress markers are created, so the SDK's
+        finalization leaves the bookmark as it is.
         """
         if not self.replication_key:
             msg = f"stream '{self.name}' has no replication key to bookmark"
             raise TypeError(msg)
-        super()._increment_stream_state({self.replication_key: value}, context=context)
+        state = self.get_context_state(context)
+        state["replication_key"] = self.replication_key
+        state["replication_key_value"] = value
 
     def _generate_record_messages(
         self,

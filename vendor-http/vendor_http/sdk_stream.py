@@ -10,17 +10,17 @@ import typing as t
 from functools import cached_property
 from http import HTTPStatus
 
+import requests
 from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from vendor_http.records import RecordValidator
-from vendor_http.retry import Retrier
+from vendor_http.retry import Retrier, RetryNow
 from vendor_http.sdk_seam import StreamSeam, write_stream_state
 from vendor_http.session import budgeted_session, request_description, response_error_message, vendor_error_detail
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.singerlib import SelectionMask
@@ -53,8 +53,10 @@ class VendorRESTStream(StreamSeam[_T]):
     """A REST stream that talks to a vendor politely and fails clearly.
 
     - Requests go through the tap's shared :class:`~vendor_http.RateBudget`.
-    - ``validate_response`` only classifies: 429/5xx are retriable, auth failures
-      and other 4xx are fatal with the vendor's own message; it never sleeps.
+    - ``validate_response`` only classifies: 429/5xx are retriable, a 401 is sent
+      once more with a new token when the authenticator can fetch one
+      (``token_rejected``, see :mod:`vendor_http.oauth`), auth failures and other
+      4xx are fatal with the vendor's own message; it never sleeps.
     - Retries are the plugin's one engine (:class:`~vendor_http.Retrier`, through
       the SDK's ``request_decorator``) with the tap's
       :class:`~vendor_http.RetryPolicy`: Retry-After exactly (capped), otherwise
@@ -148,11 +150,35 @@ class VendorRESTStream(StreamSeam[_T]):
             or status in self.extra_retry_statuses
         ):
             raise RetriableAPIError(message, response)
+        if status == HTTPStatus.UNAUTHORIZED and self.token_renewable(response):
+            request = self.request_description(response)
+            msg = f"{self.vendor_name} rejected the access token (expired or revoked) on {request}; fetching a new one"
+            raise RetryNow(msg, response)
         if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
             settings = ", ".join(f"'{name}'" for name in self.credential_settings)
             msg = f"{message} (the credentials were rejected: check the setting(s) {settings})"
             raise FatalAPIError(msg)
         raise FatalAPIError(message)
+
+    def check_json_body(self, response: requests.Response) -> None:
+        """A 2xx answer whose body is not JSON (broken off, corrupted) is worth another try.
+
+        Call it where the stream needs the whole body parsed (not for streamed pages,
+        which resume where they broke): from ``validate_response`` or a retried call.
+        """
+        try:
+            response.json()
+        except ValueError:
+            request = response.request
+            path = requests.utils.urlparse(response.url).path
+            msg = f"{self.vendor_name} answered {request.method} {path} with a body that is not JSON"
+            raise RetriableAPIError(msg, response) from None
+
+    def token_renewable(self, response: requests.Response) -> bool:
+        """A 401 worth one more try: the authenticator forgets its token and has not renewed it
+        for this request yet (an authenticator without ``token_rejected`` never is)."""
+        rejected = getattr(self.authenticator, "token_rejected", None)
+        return callable(rejected) and response.request is not None and bool(rejected(response.request))
 
     # Retries
 

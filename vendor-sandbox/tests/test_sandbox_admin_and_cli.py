@@ -77,7 +77,13 @@ def test_warm_renders_a_range_ahead_of_the_first_request(sandbox_factory: Sandbo
 
 def test_health_and_unknown_paths(sandbox: SandboxServer) -> None:
     vendors = requests.get(f"{sandbox.url}/_sandbox/health").json()["vendors"]
-    assert vendors == {"rickai": "/rickai", "kameleoon": "/kameleoon", "calltouch": "/calltouch"}
+    assert vendors == {
+        "rickai": "/rickai",
+        "kameleoon": "/kameleoon",
+        "calltouch": "/calltouch",
+        "shopster": "/shopster",
+        "trust": "/trust",
+    }
     assert requests.get(f"{sandbox.url}/nowhere").status_code == 404
     assert requests.get(f"{sandbox.url}/rickai/v1/x").status_code == 404
     assert requests.get(f"{sandbox.url}/_sandbox/nothing").status_code == 404

@@ -77,11 +77,50 @@ def test_sites_and_paged_segments(server) -> None:
     ]
     assert [len(p) for p in pages] == [3, 3, 2]
     assert len({s["id"] for p in pages for s in p}) == 8
-    one_site = {"filter": [{"field": "siteId", "operator": "IN", "parameters": [sites[1]["id"]]}], "perPage": 200}
-    segments = call(server, "POST", "/segments/search", headers, json=one_site).json()
-    assert {s["siteId"] for s in segments} == {sites[1]["id"]}
-    assert {"id", "name", "siteId", "audienceTracking", "segmentType"} <= set(segments[0])
     assert call(server, "POST", "/segments/search", headers, json={"perPage": 500}).status_code == 400
+
+
+def test_segments_search_takes_the_body_the_reference_shows(server) -> None:
+    headers = auth(server)
+    sites = call(server, "GET", "/sites", headers).json()
+    # As in the reference: `filter` one object {field, operator, parameters}, `sort` a list.
+    documented = {
+        "filter": {"field": "siteId", "operator": "IN", "parameters": [sites[1]["id"]]},
+        "page": 1,
+        "perPage": 200,
+        "sort": [{"direction": "DESC", "field": "id"}],
+    }
+    answer = call(server, "POST", "/segments/search", headers, json=documented)
+    assert answer.status_code == 200, answer.text
+    segments = answer.json()
+    assert {s["siteId"] for s in segments} == {sites[1]["id"]}
+    assert [s["id"] for s in segments] == sorted((s["id"] for s in segments), reverse=True)
+    assert {"id", "name", "siteId", "audienceTracking", "segmentType"} <= set(segments[0])
+    equal = {**documented, "filter": {"field": "siteId", "operator": "EQUAL", "parameters": [sites[0]["id"]]}}
+    assert {s["siteId"] for s in call(server, "POST", "/segments/search", headers, json=equal).json()} == {
+        sites[0]["id"]
+    }
+    # What the reference does not show is refused with the documented error body.
+    for body in (
+        {**documented, "filter": [documented["filter"]]},  # a list of filters
+        {**documented, "sort": {"direction": "ASC", "field": "id"}},  # sort not a list
+        {**documented, "sort": [{"direction": "UP", "field": "id"}]},
+        {**documented, "filter": {"field": "siteId", "operator": "LIKE", "parameters": [1]}},
+    ):
+        refused = call(server, "POST", "/segments/search", headers, json=body)
+        assert refused.status_code == 400 and set(refused.json()) == ERROR_KEYS, body
+
+
+def test_sites_are_one_answer_unless_paging_is_switched_on(sandbox_factory) -> None:
+    whole = sandbox_factory(now=NOW, rate_limit=False, kameleoon_sites=5)
+    answer = call(whole, "GET", "/sites", auth(whole))
+    assert len(answer.json()) == 5 and "X-Pagination-Page-Count" not in answer.headers
+    paged = sandbox_factory(now=NOW, rate_limit=False, kameleoon_sites=5, kameleoon_sites_per_page=2)
+    headers = auth(paged)
+    pages = [call(paged, "GET", "/sites", headers, params={"page": n}) for n in (1, 2, 3)]
+    assert [len(p.json()) for p in pages] == [2, 2, 1]
+    assert {p.headers["X-Pagination-Page-Count"] for p in pages} == {"3"}
+    assert [s["id"] for p in pages for s in p.json()] == [s["id"] for s in answer.json()]
 
 
 def test_global_request_polls_waiting_then_ready_with_the_documented_payload(sandbox_factory) -> None:
@@ -93,13 +132,14 @@ def test_global_request_polls_waiting_then_ready_with_the_documented_payload(san
     ready = poll(server, headers, code).json()
     assert ready["status"] == "READY"
     data = ready["data"]
+    # Timestamps as in the reference's example: milliseconds and Z.
     assert (data["startDateTime"], data["endDateTime"], data["analyticsLevel"]) == (
-        "2026-11-10T00:00:00",
-        "2026-11-13T00:00:00",
+        "2026-11-10T00:00:00.000Z",
+        "2026-11-13T00:00:00.000Z",
         "VISIT",
     )
     assert {"elementCount", "conversions", "revenue", "revenueEvolution"} <= set(data["globalStats"])
-    assert len(data["periodStats"]) == 3
+    assert [p["startDateTime"] for p in data["periodStats"]] == [f"2026-11-{d}T00:00:00.000Z" for d in (10, 11, 12)]
     assert all("segmentId" in item for item in data["segmentStats"])
     usual = data["breakdownData"]["usualBreakdownStats"]
     assert usual and all(isinstance(items, list) and "segmentId" in items[0] for items in usual.values())
@@ -107,6 +147,48 @@ def test_global_request_polls_waiting_then_ready_with_the_documented_payload(san
     # The same window is the same data (deterministic), and the admin log names it.
     assert server.kameleoon.data.payload(site_id, *_window(), "VISIT") == data
     assert server.kameleoon.served[0]["dataCode"] == code
+
+
+def test_timestamps_can_take_the_form_the_field_descriptions_name(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_polls_until_ready=0, kameleoon_timestamps="described")
+    headers = auth(server)
+    code = request_global(server, headers, server.kameleoon.data.sites(0)[0]["id"]).json()["dataCode"]
+    data = poll(server, headers, code).json()["data"]
+    assert (data["startDateTime"], data["periodStats"][-1]["endDateTime"]) == (
+        "2026-11-10T00:00:00",
+        "2026-11-13T00:00:00",
+    )
+
+
+def test_a_job_stays_waiting_for_its_run_time(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_polls_until_ready=0, kameleoon_waiting_seconds=0.4)
+    headers = auth(server)
+    code = request_global(server, headers, server.kameleoon.data.sites(0)[0]["id"]).json()["dataCode"]
+    assert poll(server, headers, code).json()["status"] == "WAITING"
+    time.sleep(0.45)
+    assert poll(server, headers, code).json()["status"] == "READY"
+
+
+def test_one_window_can_fail_or_hang_while_the_others_are_ready(sandbox_factory) -> None:
+    server = sandbox_factory(now=NOW, rate_limit=False, kameleoon_polls_until_ready=0)
+    headers = auth(server)
+    first, second = (site["id"] for site in server.kameleoon.data.sites(0))
+    server.kameleoon.window_outcomes[(first, "2026-11-10")] = "error"
+    changed = requests.post(
+        f"{server.url}/_sandbox/kameleoon/settings", params={"window_outcome": f"{second}:2026-11-10:never"}, timeout=10
+    )
+    assert changed.json()["window_outcomes"] == {f"{first}:2026-11-10": "error", f"{second}:2026-11-10": "never"}
+    failed = poll(server, headers, request_global(server, headers, first).json()["dataCode"]).json()
+    hanging = poll(server, headers, request_global(server, headers, second).json()["dataCode"]).json()
+    other = call(
+        server,
+        "GET",
+        "/audiences/global",
+        headers,
+        params={**WINDOW, "siteId": first, "startDate": "2026-11-11T00:00:00"},
+    )
+    assert (failed["status"], hanging["status"]) == ("ERROR", "WAITING")
+    assert poll(server, headers, other.json()["dataCode"]).json()["status"] == "READY"
 
 
 def _window() -> tuple[datetime, datetime]:
@@ -120,8 +202,23 @@ def test_error_and_never_ready_modes(sandbox_factory, outcome, status) -> None:
     code = request_global(server, headers, server.kameleoon.data.sites(0)[0]["id"]).json()["dataCode"]
     answers = [poll(server, headers, code).json() for _ in range(3)]
     assert {a["status"] for a in answers} == {status}
-    if outcome == "error":
-        assert answers[0]["errorDescription"]
+    # The body of the reference's example: the data object is there, zero-filled.
+    data = answers[0]["data"]
+    assert set(answers[0]) == {"status", "data", "errorDescription"}
+    assert (data["startDateTime"], data["endDateTime"]) == ("2026-11-10T00:00:00.000Z", "2026-11-13T00:00:00.000Z")
+    assert set(data) == {
+        "startDateTime",
+        "endDateTime",
+        "analyticsLevel",
+        "globalStats",
+        "segmentStats",
+        "periodStats",
+        "breakdownData",
+    }
+    assert set(data["globalStats"].values()) == {0} and len(data["globalStats"]) == 13
+    assert [item["segmentId"] for item in data["segmentStats"]] == [0]
+    assert data["breakdownData"] == {"usualBreakdownStats": {}, "customDataStats": {}}
+    assert bool(answers[0]["errorDescription"]) == (outcome == "error")
 
 
 def test_unknown_code_other_site_and_missing_addon(sandbox_factory) -> None:
@@ -161,7 +258,13 @@ def test_admin_truth_served_and_settings(server) -> None:
     assert truth["accounts"][0]["client_id"] == CLIENT["client_id"]
     assert len(truth["accounts"][0]["sites"]) == 2
     changed = requests.post(f"{base}/settings", params={"poll_outcome": "error", "audiences_addon": "0"}, timeout=10)
-    assert changed.json() == {"poll_outcome": "error", "polls_until_ready": 2, "audiences_addon": False}
+    assert changed.json() == {
+        "poll_outcome": "error",
+        "window_outcomes": {},
+        "polls_until_ready": 2,
+        "waiting_seconds": 0.0,
+        "audiences_addon": False,
+    }
     assert requests.get(f"{base}/served", timeout=10).json() == {"served": []}
     assert "client_secret" not in str(truth)
 

@@ -20,6 +20,8 @@ from .faults import Fault, FaultKind
 from .requestlog import RequestRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .server import SandboxServer
 
 HOST = "127.0.0.1"
@@ -79,8 +81,14 @@ class SandboxHTTPServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+def _no_release() -> None:
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    #: Frees the vendor's in-flight slot of the request being answered (see `_serve_vendor`).
+    _release_before_last_write: Callable[[], None] = staticmethod(_no_release)
     server_version = "vendor-sandbox/0.1"
     server: SandboxHTTPServer
 
@@ -130,6 +138,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_vendor(self, name: str, vendor: Emulator, request: VendorRequest, record: RequestRecord) -> None:
         admission = vendor.admit(request)
         record.auth_valid, record.rate_limited = admission.auth_valid, admission.rate_limited
+        # The vendor is done with a request once its answer is written: the slot is freed
+        # before the last bytes go out, so a client that has read the whole answer never
+        # finds it still taken (release is idempotent; `finally` covers every other path).
+        self._release_before_last_write = admission.release
         try:
             if admission.rejection is not None:
                 self._send(admission.rejection, record)
@@ -191,14 +203,17 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         written = 0
+        last = len(response.chunks) - 1
         try:
-            for chunk in response.chunks:
+            for index, chunk in enumerate(response.chunks):
                 if corrupt_at is not None and written <= corrupt_at < written + len(chunk):
                     at = corrupt_at - written
                     chunk = chunk[:at] + b"<" + chunk[at + 1 :]
                 if cut_at is not None and written + len(chunk) >= cut_at:
                     self.wfile.write(chunk[: cut_at - written])
                     return
+                if index == last:
+                    self._release_before_last_write()
                 self.wfile.write(chunk)
                 written += len(chunk)
         except (BrokenPipeError, ConnectionResetError):

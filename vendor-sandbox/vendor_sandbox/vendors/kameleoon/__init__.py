@@ -12,7 +12,7 @@ VENDOR = VendorPlugin(
     emulator=KameleoonEmulator,
     routes=(
         "POST /oauth/token",
-        "GET /sites",
+        "GET /sites[?page=] (paged only with sites_per_page)",
         "POST /segments/search",
         "GET /audiences/global?siteId=&startDate=&endDate=&analyticsLevel=",
         "GET /audiences/poll?dataCode=",
@@ -20,7 +20,8 @@ VENDOR = VendorPlugin(
     admin=(
         "GET /_sandbox/kameleoon/truth",
         "GET /_sandbox/kameleoon/served",
-        "POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&audiences_addon=&revoke_tokens=1",
+        "POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&waiting_seconds=&window_outcome="
+        "&audiences_addon=&revoke_tokens=1",
     ),
     records=(
         "sites: the sites of GET /sites (key id)",

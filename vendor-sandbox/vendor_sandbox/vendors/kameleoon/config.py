@@ -11,6 +11,9 @@ DEFAULT_CLIENT_SECRET = "sandbox-kameleoon-secret"  # noqa: S105 - the public de
 RATE_WINDOWS = ((50, 10.0), (1000, 3600.0))
 """Documented: 50 requests per 10 seconds and 1,000 per hour per account."""
 POLL_OUTCOMES = ("ready", "error", "never")
+TIMESTAMP_FORMS = ("example", "described")
+"""How the poll data's timestamps look: as in the reference's example (``2024-07-29T15:51:28.071Z``,
+milliseconds and ``Z``) or as its field descriptions say (``YYYY-MM-DDThh:mm:ss``)."""
 
 
 @dataclass
@@ -33,8 +36,25 @@ class KameleoonConfig:
         help="tokens die this many seconds after issue whatever expires_in said (a 401 mid-run)",
     )
     polls_until_ready: int = option(2, metavar="N", help="polls of a data code answered WAITING before READY")
+    waiting_seconds: float = option(
+        0.0,
+        metavar="SECONDS",
+        help="a data code also answers WAITING until this many seconds after its request (the job's run time)",
+    )
     poll_outcome: str = option(
         "ready", choices=POLL_OUTCOMES, help="what data-code polls end in (error: status ERROR; never: WAITING forever)"
+    )
+    timestamps: str = option(
+        "example",
+        choices=TIMESTAMP_FORMS,
+        help="poll data timestamps as the reference's example (2024-07-29T15:51:28.071Z) or its description "
+        "(YYYY-MM-DDThh:mm:ss)",
+    )
+    sites_per_page: int | None = option(
+        None,
+        metavar="N",
+        parse=int,
+        help="page GET /sites (?page=N, X-Pagination-* headers), N sites a page; default one answer (undocumented)",
     )
     audiences_addon: bool = option(
         True, help="the account has the paid Audiences add-on (without it: 403 on audience requests)"
@@ -54,6 +74,10 @@ class KameleoonConfig:
             raise OptionError("token_lifetime", "must be positive")
         if self.polls_until_ready < 0:
             raise OptionError("polls_until_ready", "cannot be negative")
+        if self.waiting_seconds < 0:
+            raise OptionError("waiting_seconds", "cannot be negative")
+        if self.sites_per_page is not None and self.sites_per_page < 1:
+            raise OptionError("sites_per_page", "must be at least 1")
         try:
             LimitRules(windows=tuple(self.rate_windows))
         except ValueError as error:

@@ -13,6 +13,11 @@ sandbox holds. What the vendor documents is followed field by field
   (:data:`GAP_FIELDS`).
 - Evolutions compare with the previous period of the same length, in percent
   (0 when the previous period had nothing).
+- Timestamps of the poll data: the reference's example form ``2024-07-29T15:51:28.071Z``
+  (milliseconds, ``Z``) by default, or the ``YYYY-MM-DDThh:mm:ss`` its field descriptions
+  name (:func:`timestamp`).
+- WAITING and ERROR answers carry the zero-filled ``data`` object of the reference's
+  example (:meth:`KameleoonData.placeholder`), not ``null``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,14 @@ def _evolution(current: float, previous: float) -> float:
     return round((current - previous) * 100 / previous, 4) if previous else 0.0
 
 
+def timestamp(moment: datetime, form: str = "example") -> str:
+    """``moment`` (UTC) as the reference writes it: ``example`` → ``2024-07-29T15:51:28.071Z``,
+    ``described`` → ``2024-07-29T15:51:28``."""
+    if form == "described":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def metrics(visits: int, conversions: int, converted: int, revenue: float) -> dict[str, Any]:
     """The eight documented metrics, derived as the documentation describes."""
     return {
@@ -81,10 +94,13 @@ def evolutions(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, A
 class KameleoonData:
     """The sites, segments and statistics of the sandbox's accounts."""
 
-    def __init__(self, seed: int, *, sites_per_account: int, segments_per_site: int) -> None:
+    def __init__(
+        self, seed: int, *, sites_per_account: int, segments_per_site: int, timestamps: str = "example"
+    ) -> None:
         self.seed = seed
         self.sites_per_account = sites_per_account
         self.segments_per_site = segments_per_site
+        self.timestamps = timestamps
 
     # --- sites and segments --------------------------------------------------------------
 
@@ -184,14 +200,14 @@ class KameleoonData:
         period_stats = [
             {
                 **metrics(*self._sum(site_id, tracked, [day], level)),
-                "startDateTime": f"{day.isoformat()}T00:00:00",
-                "endDateTime": f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+                "startDateTime": self._stamp(datetime(day.year, day.month, day.day)),
+                "endDateTime": self._stamp(datetime(day.year, day.month, day.day) + timedelta(days=1)),
             }
             for day in days
         ]
         return {
-            "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"),
-            "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%S"),
+            "startDateTime": self._stamp(start),
+            "endDateTime": self._stamp(end),
             "analyticsLevel": level,
             "globalStats": global_stats,
             "segmentStats": segment_stats,
@@ -201,6 +217,28 @@ class KameleoonData:
                 "customDataStats": self._breakdown(site_id, segment_stats, CUSTOM_DATA),
             },
         }
+
+    def placeholder(self, start: datetime, end: datetime, level: str) -> dict[str, Any]:
+        """The ``data`` of a WAITING or ERROR answer: the reference's example, zero-filled."""
+        empty = metrics(0, 0, 0, 0.0)
+        zeros = dict.fromkeys(empty, 0) | dict.fromkeys(evolutions(empty, empty), 0)
+        gaps = dict.fromkeys(
+            ("elementCountGapTotal", "conversionsGapTotal", "revenueGapTotal", "averageRevenuePerConversionGapTotal"), 0
+        )
+        return {
+            "startDateTime": self._stamp(start),
+            "endDateTime": self._stamp(end),
+            "analyticsLevel": level,
+            "globalStats": dict(zeros),
+            "segmentStats": [{"segmentId": 0, **zeros, **gaps}],
+            "periodStats": [
+                {**dict.fromkeys(empty, 0), "startDateTime": self._stamp(start), "endDateTime": self._stamp(end)}
+            ],
+            "breakdownData": {"usualBreakdownStats": {}, "customDataStats": {}},
+        }
+
+    def _stamp(self, moment: datetime) -> str:
+        return timestamp(moment, self.timestamps)
 
     def _breakdown(
         self, site_id: int, segment_stats: list[dict[str, Any]], values: tuple[str, ...]

@@ -57,12 +57,19 @@ class KameleoonEmulator(Emulator):
         self.clients = dict(config.clients)
         self.accounts = {client: n for n, client in enumerate(self.clients)}
         self.data = KameleoonData(
-            context.seed, sites_per_account=config.sites, segments_per_site=config.segments_per_site
+            context.seed,
+            sites_per_account=config.sites,
+            segments_per_site=config.segments_per_site,
+            timestamps=config.timestamps,
         )
         self.token_lifetime = config.token_lifetime
         self.token_revoke_after = config.token_revoke_after
         self.polls_until_ready = config.polls_until_ready
+        self.waiting_seconds = config.waiting_seconds
         self.poll_outcome = config.poll_outcome
+        #: (site id, first day "YYYY-MM-DD") → the outcome of that window's data codes, over poll_outcome.
+        self.window_outcomes: dict[tuple[int, str], str] = {}
+        self.sites_per_page = config.sites_per_page
         self.audiences_addon = config.audiences_addon
         self.data_code_ttl = config.data_code_ttl
         self.limiter = context.limiter(rules.limits(config.rate_windows))
@@ -100,7 +107,7 @@ class KameleoonEmulator(Emulator):
             return self.token(request)
         account = self._account(request)
         if route == ("GET", "/sites"):
-            return json_response(200, self.data.sites(account))
+            return self.sites(account, request.query)
         if route == ("POST", "/segments/search"):
             return self.segments(account, request.body)
         if route == ("GET", "/audiences/global"):
@@ -121,9 +128,9 @@ class KameleoonEmulator(Emulator):
             return {"sites": Records(records_at(document), "id")}
         if path == "/segments/search":
             return {"segments": Records(records_at(document), "id")}
-        if path != "/audiences/poll":
-            return {}
-        data = document.get("data") if isinstance(document, dict) else None
+        if path != "/audiences/poll" or not isinstance(document, dict) or document.get("status") != "READY":
+            return {}  # WAITING and ERROR carry only the zero-filled placeholder
+        data = document.get("data")
         data = data if isinstance(data, dict) else {}
         parts = data.get("breakdownData") or {}
         breakdowns = [
@@ -173,12 +180,28 @@ class KameleoonEmulator(Emulator):
             200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.token_lifetime)}
         )
 
+    def sites(self, account: int, query: Mapping[str, str]) -> VendorResponse:
+        sites = self.data.sites(account)
+        if self.sites_per_page is None:
+            return json_response(200, sites)
+        try:
+            page = int(query.get("page") or 1)
+        except ValueError:
+            return rules.error(400, "page must be a number")
+        if page < 1:
+            return rules.error(400, "page must be at least 1")
+        per_page = self.sites_per_page
+        headers = rules.pagination_headers(page, per_page, len(sites))
+        return json_response(200, sites[(page - 1) * per_page : page * per_page], headers)
+
     def segments(self, account: int, body: bytes) -> VendorResponse:
         try:
             search = json.loads(body or b"{}")
             page = int(search.get("page") or 1)
             per_page = int(search.get("perPage") or rules.DEFAULT_PER_PAGE)
             site_ids = rules.site_filter(search.get("filter"))
+            fields = {key for site in self.data.sites(account)[:1] for key in self.data.segments(site["id"])[0]}
+            order = rules.sort_keys(search.get("sort"), fields)
         except (ValueError, TypeError, AttributeError) as error:
             return rules.error(400, f"Invalid search body: {error}")
         if page < 1 or not 1 <= per_page <= rules.MAX_PER_PAGE:
@@ -189,13 +212,9 @@ class KameleoonEmulator(Emulator):
             if site_ids is None or site["id"] in site_ids
             for segment in self.data.segments(site["id"])
         ]
-        page_count = max(1, -(-len(segments) // per_page))
-        headers = {
-            "X-Pagination-Current-Page": str(page),
-            "X-Pagination-Page-Count": str(page_count),
-            "X-Pagination-Per-Page": str(per_page),
-            "X-Pagination-Total-Count": str(len(segments)),
-        }
+        for field, descending in reversed(order):  # stable sorts, the first key last
+            segments.sort(key=lambda segment: segment[field], reverse=descending)
+        headers = rules.pagination_headers(page, per_page, len(segments))
         return json_response(200, segments[(page - 1) * per_page : page * per_page], headers)
 
     def request_global(self, account: int, query: Mapping[str, str]) -> VendorResponse:
@@ -234,12 +253,14 @@ class KameleoonEmulator(Emulator):
                 return rules.error(400, f"Unknown or expired dataCode {code!r}", "audience-service")
             job.polls += 1
             polls = job.polls
-        if self.poll_outcome == "error":
-            return json_response(
-                200, {"status": "ERROR", "data": None, "errorDescription": "Statistics computation failed"}
-            )
-        if self.poll_outcome == "never" or polls <= self.polls_until_ready:
-            return json_response(200, {"status": "WAITING", "data": None, "errorDescription": None})
+            running = time.monotonic() - job.created < self.waiting_seconds
+        outcome = self.window_outcomes.get((job.site_id, job.start.date().isoformat()), self.poll_outcome)
+        if outcome == "error":
+            body = self.data.placeholder(job.start, job.end, job.level)
+            return json_response(200, {"status": "ERROR", "data": body, "errorDescription": rules.COMPUTATION_FAILED})
+        if outcome == "never" or polls <= self.polls_until_ready or running:
+            body = self.data.placeholder(job.start, job.end, job.level)
+            return json_response(200, {"status": "WAITING", "data": body, "errorDescription": None})
         data = self.data.payload(job.site_id, job.start, job.end, job.level)
         breakdowns = data["breakdownData"]
         self.served.append(
@@ -278,13 +299,22 @@ class KameleoonEmulator(Emulator):
         return {"accounts": accounts, "tokens_issued": self.tokens_issued}
 
     def change(self, query: Mapping[str, str]) -> tuple[int, Any]:
-        """`POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&audiences_addon=&revoke_tokens=1`."""
+        """`POST /_sandbox/kameleoon/settings?poll_outcome=&polls_until_ready=&waiting_seconds=`
+        `&window_outcome=SITE:YYYY-MM-DD:OUTCOME&audiences_addon=&revoke_tokens=1`."""
         if "poll_outcome" in query:
             if query["poll_outcome"] not in POLL_OUTCOMES:
                 return 400, {"error": "poll_outcome must be ready, error or never"}
             self.poll_outcome = query["poll_outcome"]
+        if "window_outcome" in query:
+            site, _, rest = query["window_outcome"].partition(":")
+            day, _, outcome = rest.rpartition(":")
+            if not site.isdigit() or outcome not in POLL_OUTCOMES or len(day) != len("YYYY-MM-DD"):
+                return 400, {"error": "window_outcome is SITE_ID:YYYY-MM-DD:ready|error|never"}
+            self.window_outcomes[(int(site), day)] = outcome
         if "polls_until_ready" in query:
             self.polls_until_ready = int(query["polls_until_ready"])
+        if "waiting_seconds" in query:
+            self.waiting_seconds = float(query["waiting_seconds"])
         if "audiences_addon" in query:
             self.audiences_addon = query["audiences_addon"] not in ("0", "false", "")
         if query.get("revoke_tokens") not in (None, "0", "false", ""):
@@ -292,6 +322,8 @@ class KameleoonEmulator(Emulator):
                 self.tokens.clear()
         return 200, {
             "poll_outcome": self.poll_outcome,
+            "window_outcomes": {f"{site}:{day}": outcome for (site, day), outcome in self.window_outcomes.items()},
             "polls_until_ready": self.polls_until_ready,
+            "waiting_seconds": self.waiting_seconds,
             "audiences_addon": self.audiences_addon,
         }

@@ -1,0 +1,1 @@
+"""tap-trust: Trust.lat push campaigns and their delivery statistics as Singer streams."""
