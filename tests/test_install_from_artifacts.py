@@ -58,6 +58,15 @@ def write_config(path: Path, config: dict[str, t.Any]) -> Path:
     return path
 
 
+def _records(stdout: str) -> dict[str, list[dict[str, t.Any]]]:
+    """A tap's Singer output: its records, per stream."""
+    records: dict[str, list[dict[str, t.Any]]] = {}
+    for message in map(json.loads, stdout.splitlines()):
+        if message["type"] == "RECORD":
+            records.setdefault(message["stream"], []).append(message["record"])
+    return records
+
+
 # One sandbox sync per plugin: the taps' output is checked against the sandbox's truth, the
 # targets' against what landed (a DuckDB file, the sandbox's Calltouch).
 
@@ -103,11 +112,7 @@ def sync_kameleoon(bins: dict[str, Path], sandbox_factory: SandboxFactory, tmp: 
             "poll_max_interval_seconds": 0.2,
         },
     )
-    lines = run([bins["tap-kameleoon"] / "tap-kameleoon", "--config", config], cwd=tmp).stdout.splitlines()
-    records: dict[str, list[dict[str, t.Any]]] = {}
-    for message in map(json.loads, lines):
-        if message["type"] == "RECORD":
-            records.setdefault(message["stream"], []).append(message["record"])
+    records = _records(run([bins["tap-kameleoon"] / "tap-kameleoon", "--config", config], cwd=tmp).stdout)
     (account,) = sandbox.kameleoon.truth()["accounts"]
     assert sorted(site["code"] for site in records["sites"]) == sorted(site["code"] for site in account["sites"])
     assert len(records["segments"]) == sum(account["segments"].values())
@@ -144,11 +149,72 @@ def sync_plans_into_calltouch(bins: dict[str, Path], sandbox_factory: SandboxFac
     assert imported == {("installed-a", 11), ("installed-b", 12)}
 
 
+def sync_trust(bins: dict[str, Path], sandbox_factory: SandboxFactory, tmp: Path) -> None:
+    """tap-trust (snapshot mode): every company's campaigns, and one 7-day snapshot per company."""
+    sandbox = sandbox_factory(now=datetime.now(UTC))  # the sandbox's today is the tap's
+    base = sandbox.vendor_url("trust")
+    config = write_config(
+        tmp / "trust.json",
+        {
+            "api_url": f"{base}/api",
+            "auth_url": f"{base}/atenea",
+            "client_id": "sandbox-trust-client",
+            "client_secret": "sandbox-trust-secret",
+            "company_ids": [101, 102],
+            "min_request_interval_seconds": "0.01",  # as text, the way Meltano passes it from the environment
+        },
+    )
+    records = _records(run([bins["tap-trust"] / "tap-trust", "--config", config], cwd=tmp).stdout)
+    truth = sandbox.trust.truth({})["companies"]
+    assert sorted((c["company_id"], c["uuid"]) for c in records["campaigns"]) == sorted(
+        (company, c["uuid"]) for company in ("101", "102") for c in truth[company]["campaigns"]
+    )
+    today = datetime.now(UTC).date()
+    assert [s["company_id"] for s in records["statistics_snapshots"]] == ["101", "102"]
+    for snapshot in records["statistics_snapshots"]:
+        week = sandbox.trust.daily(int(snapshot["company_id"]), today - timedelta(days=6), today)
+        assert snapshot["total"] == sum(day["total"] for day in week)
+
+
+def sync_shopster(bins: dict[str, Path], sandbox_factory: SandboxFactory, tmp: Path) -> None:
+    """tap-shopster: one daily report of two malls, every row the sandbox holds for its days."""
+    from vendor_sandbox.vendors.shopster.rules import parse_query
+
+    sandbox = sandbox_factory()
+    end = datetime.now(UTC).date() - timedelta(days=1)  # the default end: yesterday
+    start = end - timedelta(days=2)
+    config = write_config(
+        tmp / "shopster.json",
+        {
+            "api_url": sandbox.vendor_url("shopster"),
+            "api_token": "sandbox-shopster-token",
+            "reports": [{"name": "malls", "objects": [101, 102]}],
+            "start_date": start.isoformat(),
+            "min_request_interval_seconds": "0.01",  # as text, the way Meltano passes it from the environment
+        },
+    )
+    records = _records(run([bins["tap-shopster"] / "tap-shopster", "--config", config], cwd=tmp).stdout)
+    emitted = {(r["object_id"], r["user_type"], r["datetime"]): r["count_session"] for r in records["group_datetime"]}
+    query = {"from": start.isoformat(), "to": end.isoformat(), "objects": "101,102", "interval": "daily"}
+    query |= {"comeback": "2 week", "bounce_threshold": "5 minute", "engagement_threshold": "20 minute"}
+    answer = sandbox.shopster.answer(parse_query(query))
+    truth = {
+        (int(key), user_type, row["datetime"]): row["count_session"]
+        for key, per_type in answer.items()
+        for user_type, rows in per_type.items()
+        for row in rows
+    }
+    assert emitted == truth
+    assert truth
+
+
 #: The sandbox syncs; together they run every plugin in publish.toml.
 SYNCS: dict[tuple[str, ...], t.Callable[[dict[str, Path], SandboxFactory, Path], None]] = {
     ("tap-rickai", "target-duckdb-sdk"): sync_rickai_into_duckdb,
     ("tap-kameleoon",): sync_kameleoon,
     ("target-calltouch-plans",): sync_plans_into_calltouch,
+    ("tap-trust",): sync_trust,
+    ("tap-shopster",): sync_shopster,
 }
 
 
