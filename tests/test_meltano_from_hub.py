@@ -97,11 +97,43 @@ def test_every_hub_definition_adds_installs_and_invokes(project: Project) -> Non
         assert (about["name"], about["version"]) == (plugin, pyproject(plugin)["project"]["version"])
 
 
-def env_value(setting: dict[str, t.Any]) -> str:
-    """A valid value for the setting, written as an environment variable's text."""
+def types(schema: dict[str, t.Any]) -> list[str]:
+    kinds = schema.get("type", "string")
+    return [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k != "null"]
+
+
+def example(schema: dict[str, t.Any], kind: str | None = None) -> t.Any:
+    """A small value of ``kind`` (default: the schema's first type) that the JSON schema accepts:
+    an array of one item, an object with its required properties (e.g. tap-shopster's reports:
+    [{"objects": [1]}]), the first of a oneOf's or anyOf's alternatives that has ``kind``."""
+    alternatives = schema.get("oneOf") or schema.get("anyOf")
+    if alternatives:
+        return example(next(a for a in alternatives if types(a) and (kind is None or kind in types(a))), kind)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = kind or types(schema)[0]
+    if kind == "array":
+        return [example(schema.get("items", {}))]
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: example(properties.get(name, {})) for name in schema.get("required", [])}
+    return {"integer": 1, "number": 1.5, "boolean": True}.get(kind, "en_US")
+
+
+def setting_schema(settings: dict[str, t.Any], name: str) -> dict[str, t.Any]:
+    """The plugin's schema of a setting, a nested one (``faker_config.locale``) too."""
+    schema = settings
+    for part in name.split("."):
+        schema = schema.get("properties", {}).get(part, {})
+    return schema
+
+
+def env_value(setting: dict[str, t.Any], schema: dict[str, t.Any]) -> str:
+    """A valid value for the setting (``schema``: its schema in the plugin's settings), written
+    as an environment variable's text."""
     kind, value = setting["kind"], setting.get("value")
     if kind in {"array", "object"}:
-        return json.dumps(value if value is not None else ({} if kind == "object" else ["en_US"]))
+        return json.dumps(value if value is not None else example(schema, kind))
     if value is not None:
         return str(value).lower() if kind == "boolean" else str(value)
     return {
@@ -124,7 +156,10 @@ def test_every_setting_can_be_set_from_the_environment(project: Project, plugin:
     lock = json.loads(project.run("invoke", plugin, "--about", "--format=json").stdout)
     settings = yaml.safe_load((project.root / "meltano.yml").read_text(encoding="utf-8"))["plugins"]
     (definition,) = (p for kind in settings.values() for p in kind if p["name"] == plugin)
-    env = {env_name(plugin, s["name"]): env_value(s) for s in definition["settings"]}
+    env = {
+        env_name(plugin, s["name"]): env_value(s, setting_schema(lock["settings"], s["name"]))
+        for s in definition["settings"]
+    }
 
     dumped = json.loads(project.run("invoke", "--dump=config", plugin, **env).stdout)
 
