@@ -14,7 +14,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # scripts and tests find the executable in $MELTANO.
 WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)"
 
-.PHONY: install meltano demo test bench lint readme clean
+.PHONY: install meltano demo test bench lint readme hub dist clean
 
 # The uv workspace (root pyproject.toml) exactly as uv.lock pins it: every package
 # editable, their test groups and the tools (dev group). --locked fails if uv.lock
@@ -56,15 +56,28 @@ bench: install meltano
 	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
-	$(BIN)/ruff check $(PACKAGES) scripts bench conftest.py
-	$(BIN)/ruff format --check $(PACKAGES) scripts bench conftest.py
+	$(BIN)/ruff check $(PACKAGES) scripts bench tests conftest.py
+	$(BIN)/ruff format --check $(PACKAGES) scripts bench tests conftest.py
 	$(BIN)/mypy
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
 	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster
 
+# Each plugin's Meltano Hub definition (hub/) and its definition in meltano.yml, from
+# `--about --format=json`; the plugins are listed in publish.toml. The tests fail when
+# they are out of date.
+hub: install
+	$(BIN)/python scripts/meltano_hub.py
+
+# What a release publishes: sdist and wheel of every plugin and of the shared layer
+# (publish.toml), checked by twine, in dist/. The tests build and check them too.
+dist: install
+	rm -rf dist
+	for p in $$($(BIN)/python scripts/release.py packages); do $(BIN)/uv build --quiet --out-dir dist $$p || exit 1; done
+	$(BIN)/twine check --strict dist/*
+
 # output/ stays (it is in the repository: meltano.yml's warehouse and logs go there).
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano
+	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano dist
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -50,8 +50,8 @@ def isolated_project(
         TAP_RICKAI_END_DATE=days[1].isoformat(),
         TAP_RICKAI_PAGE_SIZE="100",
         TAP_RICKAI_LOOKBACK_DAYS="1",
-        # No `kind: decimal` setting here: Meltano 4.4 casts those env values to
-        # Decimal and then fails to serialize the config (TypeError).
+        # A decimal setting from the environment reaches the tap as text (kind: string).
+        TAP_RICKAI_BACKOFF_INITIAL_SECONDS="0.5",
     )
 
 

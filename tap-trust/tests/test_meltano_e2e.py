@@ -44,8 +44,10 @@ def isolated_project(tmp: Path, executable: Path, sandbox: SandboxServer, secret
         TAP_TRUST_CLIENT_SECRET=secret,
         TAP_TRUST_START_DATE=str(today() - timedelta(days=DAYS - 1)),
         TAP_TRUST_LOOKBACK_DAYS="2",
+        # A decimal setting from the environment reaches the tap as text (kind: string).
+        TAP_TRUST_BACKOFF_INITIAL_SECONDS="0.5",
         # The sandbox environment in meltano.yml sets history mode, the demo client and companies,
-        # and a short request interval (a `kind: decimal` env value fails in Meltano 4.4).
+        # and a short request interval.
     )
 
 

@@ -24,7 +24,7 @@ from vendor_http.rate_budget import RateBudget
 from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
 from vendor_http.sdk_seam import PluginSeam, TargetSeam
-from vendor_http.settings import check_api_url, validate_settings
+from vendor_http.settings import check_api_url, decimal_string_checks, decimal_strings_accepted, validate_settings
 from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
@@ -64,11 +64,23 @@ class VendorPlugin(PluginSeam):
         config_jsonschema: t.ClassVar[dict[str, t.Any]]
         logger: logging.Logger
 
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        """Every number setting a plugin declares also takes a decimal string, so that
+        every setting can be set from the environment (see ``decimal_strings_accepted``)."""
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("config_jsonschema")
+        if isinstance(declared, dict):
+            cls.config_jsonschema = decimal_strings_accepted(declared)
+
     def setup_plugin(self, *, validate_config: bool) -> None:
         """Mask the secrets in every log line, then check the settings before any request."""
         install_redaction(self.redactor)
+        # A decimal setting that is not a number would break the first stream built, so it
+        # is refused even where the SDK checks nothing (discovery), with a line naming it.
+        checks = decimal_string_checks(self.config_jsonschema)
         if validate_config:
-            validate_settings(self.config, self.settings_checks())
+            checks |= self.settings_checks()
+        validate_settings(self.config, checks)
 
     # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
 

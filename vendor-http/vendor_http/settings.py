@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import re
 import typing as t
 from dataclasses import fields
 from urllib.parse import urlsplit
@@ -20,8 +22,19 @@ _T = t.TypeVar("_T")
 
 
 #: Field types ``from_settings`` converts to. The SDK hands numeric settings over as
-#: ``decimal.Decimal`` (it parses config JSON that way), which does not mix with floats.
+#: ``decimal.Decimal`` (it parses config JSON that way), which does not mix with floats,
+#: and a decimal setting set from the environment arrives as a string ("0.5").
 _SCALARS: tuple[type, ...] = (int, float, str, bool)
+
+#: A decimal number written as text, as it comes from an environment variable: "2", "0.5", "-1.25".
+DECIMAL_STRING_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+_BOUNDS: dict[str, tuple[Callable[[float, float], bool], str]] = {
+    "minimum": (lambda value, bound: value >= bound, "at least"),
+    "maximum": (lambda value, bound: value <= bound, "at most"),
+    "exclusiveMinimum": (lambda value, bound: value > bound, "more than"),
+    "exclusiveMaximum": (lambda value, bound: value < bound, "less than"),
+}
 
 
 def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
@@ -29,7 +42,9 @@ def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
 
     Unset settings keep the dataclass defaults. Values were checked against the
     plugin's settings schema already; here they are only converted to the field's
-    declared scalar type (``Decimal("0.5")`` → ``0.5`` for a ``float`` field).
+    declared scalar type (``Decimal("0.5")`` or the string ``"0.5"`` → ``0.5`` for a
+    ``float`` field). Read every number setting through here (or ``float()``): a
+    decimal setting may be a string (see :func:`decimal_strings_accepted`).
     """
     hints = t.get_type_hints(cls)
     values: dict[str, t.Any] = {}
@@ -38,8 +53,63 @@ def from_settings(cls: type[_T], config: Mapping[str, t.Any]) -> _T:
         if value is None:
             continue
         kind = hints.get(field.name)
+        if kind is float and isinstance(value, str) and re.fullmatch(DECIMAL_STRING_PATTERN, value) is None:
+            message = f"setting '{field.name}' must be a decimal number such as 0.5, got {value!r}"
+            raise ConfigValidationError("Config validation failed", errors=[message])
         values[field.name] = kind(value) if kind in _SCALARS else value
     return cls(**values)
+
+
+def decimal_strings_accepted(config_jsonschema: Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """``config_jsonschema`` in which every number setting also takes a decimal string ("0.5").
+
+    Every setting must be settable from the environment, the way Meltano Hub users
+    configure plugins. Meltano 4.4 cannot pass a ``kind: decimal`` setting from the
+    environment or ``.env`` to a plugin ("Object of type Decimal is not JSON
+    serializable"), and the SDK's own ``--config=ENV`` passes a number setting on as
+    the variable's text. So a fractional-number setting is declared as a string that
+    holds a decimal number (:data:`DECIMAL_STRING_PATTERN`), a JSON number being
+    accepted too: Meltano (``kind: string``) and the SDK hand it over as written,
+    :func:`from_settings` parses it, :func:`decimal_string_checks` applies the bounds
+    JSON Schema checks on numbers only. ``string`` is listed first: the type the Hub's
+    tooling takes for the setting's kind when it refreshes the definition from ``--about``.
+    """
+    schema = copy.deepcopy(dict(config_jsonschema))
+    for spec in schema.get("properties", {}).values():
+        types = spec.get("type")
+        types = [types] if isinstance(types, str) else list(types or [])
+        if "number" in types and "string" not in types:
+            spec["type"] = ["string", *types]
+            spec["pattern"] = DECIMAL_STRING_PATTERN
+    return schema
+
+
+def is_decimal_string(spec: Mapping[str, t.Any]) -> bool:
+    """Whether a setting's schema is a decimal number given as a string or a number."""
+    return spec.get("pattern") == DECIMAL_STRING_PATTERN
+
+
+def decimal_string_checks(config_jsonschema: Mapping[str, t.Any]) -> dict[str, Callable[[t.Any, str], str | None]]:
+    """Checks (for :func:`validate_settings`) of decimal settings given as strings: a number,
+    within the bounds JSON Schema applies to numbers only."""
+
+    def check(spec: Mapping[str, t.Any]) -> Callable[[t.Any, str], str | None]:
+        def within_bounds(value: t.Any, setting: str) -> str | None:
+            if not isinstance(value, str):
+                return None  # unset, or a number: JSON Schema checked its bounds
+            if re.fullmatch(DECIMAL_STRING_PATTERN, value) is None:
+                return f"setting '{setting}' must be a decimal number such as 0.5, got {value!r}"
+            number = float(value)
+            for keyword, (holds, words) in _BOUNDS.items():
+                if keyword in spec and not holds(number, spec[keyword]):
+                    return f"setting '{setting}' must be {words} {spec[keyword]}, got {value!r}"
+            return None
+
+        return within_bounds
+
+    return {
+        name: check(spec) for name, spec in config_jsonschema.get("properties", {}).items() if is_decimal_string(spec)
+    }
 
 
 def api_url_setting(default: str) -> th.Property:
