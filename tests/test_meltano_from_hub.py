@@ -136,6 +136,8 @@ def env_value(setting: dict[str, t.Any], schema: dict[str, t.Any]) -> str:
         return json.dumps(value if value is not None else example(schema, kind))
     if value is not None:
         return str(value).lower() if kind == "boolean" else str(value)
+    if "number" in types(schema):  # a number setting without a default (Meltano: kind string)
+        return "1.5"
     return {
         "password": "secret-from-env",
         "date_iso8601": "2026-01-01",
