@@ -143,8 +143,9 @@ def test_windows_of_several_days_cover_the_range_exactly_once() -> None:
 
 @pytest.mark.parametrize("days", [0, -1])
 def test_a_window_must_cover_a_day(days: int) -> None:
-    with pytest.raises(ValueError, match="a window must cover at least one day"):
+    with pytest.raises(ValueError) as info:
         list(split_windows(D(2026, 1, 1), D(2026, 1, 2), days=days))
+    assert str(info.value) == "a window must cover at least one day"
 
 
 def test_incremental_start_ignores_a_negative_lookback() -> None:

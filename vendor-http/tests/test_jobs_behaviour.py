@@ -275,6 +275,14 @@ def test_a_job_done_at_the_deadline_is_done() -> None:
     assert poller.poll_once(job) is DONE
 
 
+def test_a_job_due_right_now_is_checked_without_sleeping() -> None:
+    clock = FakeClock(1000.0)
+    vendor = Vendor(clock)
+    poller = make_poller(vendor, clock)
+    assert poller.wait(AsyncJob("due", started_at=990.0, next_poll_at=1000.0)) is DONE
+    assert clock.sleeps == []
+
+
 def test_wait_given_an_id_starts_the_job_now() -> None:
     clock = FakeClock(200.0)
     vendor = Vendor(clock)

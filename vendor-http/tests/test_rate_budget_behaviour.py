@@ -64,6 +64,18 @@ def test_budget_limits_must_make_sense() -> None:
     assert RateBudget(windows=[RateWindow(1, 1.0)]).windows == (RateWindow(1, 1.0),)
 
 
+def test_a_budget_without_limits_limits_nothing() -> None:
+    clock = FakeClock(0.0)  # a clock may start at zero
+    budget = RateBudget(clock=clock)
+    assert (budget.min_interval, budget.max_in_flight, budget.windows) == (0.0, None, ())
+    assert budget.delay(0.0) == 0
+    request(budget, clock)
+    assert budget.delay(0.0) == 0  # no interval after an answer either
+    slots = [budget.acquire() for _ in range(20)]  # no in-flight limit
+    for slot in slots:
+        slot.release()
+
+
 def test_an_unused_budget_never_waits() -> None:
     clock = FakeClock()
     budget = RateBudget(min_interval=1.0, max_in_flight=2, windows=[RateWindow(2, 10.0)], clock=clock)
@@ -254,6 +266,59 @@ def test_a_thread_waiting_for_a_slot_goes_when_it_is_freed() -> None:
     assert budget.requests_started == 2
 
 
+class WatchedClock(FakeClock):
+    """A fake clock that tells when another thread first reads it (inside ``acquire``)."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        super().__init__(now)
+        self.owner = threading.current_thread()
+        self.read_by_other_thread = threading.Event()
+
+    def __call__(self) -> float:
+        now = self.now
+        if threading.current_thread() is not self.owner:
+            self.read_by_other_thread.set()
+        return now
+
+
+def acquire_in_thread(budget: RateBudget, clock: WatchedClock) -> tuple[threading.Thread, list[object]]:
+    """Start ``budget.acquire()`` in a thread; return once it is inside ``acquire``."""
+    clock.read_by_other_thread.clear()
+    slots: list[object] = []
+    thread = threading.Thread(target=lambda: slots.append(budget.acquire()), daemon=True)
+    thread.start()
+    assert clock.read_by_other_thread.wait(60)
+    return thread, slots
+
+
+def test_seconds_waited_adds_up_each_requests_wait() -> None:
+    clock = WatchedClock()
+    budget = RateBudget(min_interval=5.0, clock=clock)
+    request(budget, clock)  # anchored at 100
+    for until in (105.0, 110.0):
+        thread, slots = acquire_in_thread(budget, clock)  # has to wait 5 s of the fake clock
+        clock.now = until
+        budget.pause_for(0)  # wakes the waiting thread (a pause of nothing)
+        thread.join(60)
+        slots[0].release()  # type: ignore[attr-defined]  # failed unanswered: anchored now
+    assert budget.seconds_waited == 10.0
+    assert budget.requests_started == 3
+
+
+def test_a_thread_waits_while_other_threads_hold_every_slot() -> None:
+    clock = WatchedClock()
+    budget = RateBudget(max_in_flight=2, clock=clock)
+    held = [budget.acquire(), budget.acquire()]
+    thread, slots = acquire_in_thread(budget, clock)
+    budget.pause_for(0)  # returns once the thread waits (or went)
+    assert budget.requests_started == 2  # it waits
+    assert slots == []
+    held[0].release()
+    thread.join(60)
+    assert budget.requests_started == 3
+    assert len(slots) == 1
+
+
 def test_a_request_that_did_not_wait_adds_nothing_to_the_seconds_waited() -> None:
     clock = FakeClock()
     budget = RateBudget(min_interval=1.0, clock=clock)
@@ -290,7 +355,9 @@ def test_a_streamed_response_closed_early_frees_its_slot(http_script: tuple[str,
     budget = RateBudget(max_in_flight=1)
     with budgeted(budget) as session:
         response = session.get(f"{url}/x", stream=True)
+        raw = response.raw
         response.close()
+        assert raw.closed  # the body's connection is closed, not returned to the pool half-read
         budget.acquire().release()
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import typing as t
+from collections.abc import Callable
 
 import pytest
 
@@ -14,26 +15,23 @@ LOGGER = "test.redaction.behaviour"
 
 
 @pytest.fixture
-def fresh_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[logging.LogRecord]]:
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> list[logging.LogRecord]:
     """Logging as in a new process whose own record factory tags its records.
 
-    Yields the records that factory made. The factory that was installed before is put
-    back afterwards, so no hook outlives the test.
+    Yields the records that factory made. It builds on the standard factory, not on
+    one an earlier test may have installed (which would mask the records itself); the
+    factory that was installed before is put back afterwards (conftest.py).
     """
-    original = logging.getLogRecordFactory()
     made: list[logging.LogRecord] = []
 
-    def tagging_factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = original(*args, **kwargs)
+    def tagging_factory(*args: t.Any, **kwargs: t.Any) -> logging.LogRecord:
+        record = logging.LogRecord(*args, **kwargs)
         made.append(record)
         return record
 
     logging.setLogRecordFactory(tagging_factory)
     monkeypatch.setattr(redaction, "_factory_installed", False)
-    try:
-        yield made
-    finally:
-        logging.setLogRecordFactory(original)
+    return made
 
 
 def make_record(msg: str, *args: object, exc_info: object = None) -> logging.LogRecord:
@@ -85,6 +83,11 @@ def test_forwarded_redactors_learn_existing_and_later_secrets() -> None:
     plugin.add("second-secret")
     assert process("first-secret second-secret") == "*** ***"
     assert Redactor()("first-secret") == "first-secret"  # nothing shared otherwise
+    another = Redactor()
+    plugin.forward_to(another)
+    plugin.add("third-secret")
+    assert another("first-secret second-secret third-secret") == "*** *** ***"
+    assert process("third-secret") == "***"
 
 
 # URLs
@@ -121,6 +124,13 @@ def test_a_record_is_rendered_once_masked(fresh_process: list[logging.LogRecord]
     record = make_record("calling %s with %d", "rec-secret-1", 3)
     assert (record.msg, record.args) == ("calling *** with 3", None)
     assert record.getMessage() == "calling *** with 3"
+
+
+def test_a_record_made_with_keyword_arguments_keeps_them(fresh_process: list[logging.LogRecord]) -> None:
+    install_redaction(Redactor(["kw-secret-1"]))
+    factory = logging.getLogRecordFactory()
+    record = factory(LOGGER, logging.INFO, __file__, 1, "in %s", ("kw-secret-1",), None, func="fetch", sinfo="stack")
+    assert (record.funcName, record.stack_info, record.getMessage()) == ("fetch", "stack", "in ***")
 
 
 def test_exception_arguments_are_masked_and_other_arguments_kept(fresh_process: list[logging.LogRecord]) -> None:
