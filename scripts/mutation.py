@@ -18,9 +18,12 @@ longer exists, is reported so the list stays true. Not part of CI: it takes minu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -58,18 +61,33 @@ def results(module: str) -> dict[str, str]:
 
 
 def run_module(module: str, max_children: int, log: Path) -> bool:
-    """Run ``module``'s mutants; False if mutmut failed (its output is in ``log``)."""
+    """Run ``module``'s mutants; False if mutmut failed (its output is in ``log``).
+
+    mutmut and its workers run in their own process group, ended with this script
+    (Ctrl-C or a kill), so that nothing keeps running after it.
+    """
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n===== vendor_http.{module} =====\n")
         out.flush()
-        done = subprocess.run(
+        child = subprocess.Popen(
             [str(MUTMUT), "run", "--max-children", str(max_children), f"vendor_http.{module}.*"],
             cwd=PACKAGE,
             stdout=out,
             stderr=subprocess.STDOUT,
-            check=False,
+            start_new_session=True,
         )
-    return done.returncode == 0
+
+        def stop(signum: int, _frame: object) -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
+            raise SystemExit(128 + signum)
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return child.wait() == 0
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def main() -> int:
