@@ -1,13 +1,13 @@
 """Mutation testing of vendor-http, one module at a time, and a score per module.
 
-Usage: python scripts/mutation.py [module ...] [--max-children N] [--fail-under PCT] [--keep]
+Usage: python scripts/mutation.py [module ...] [--max-children N] [--fail-under PCT] [--keep | --report]
 
 mutmut (configured in vendor-http/pyproject.toml) runs from vendor-http/ with only
 vendor-http/tests. Each module's mutants run in their own ``mutmut run
 "vendor_http.<module>.*"``, with ``--max-children`` workers (2 by default: the machine
 is shared). The working copy (vendor-http/mutants/, git-ignored) is rebuilt from
 scratch unless ``--keep`` is given, so every score is measured against the tests as
-they are now.
+they are now; ``--report`` only prints the scores of the last run again.
 
 Score = (killed + timed out) / (mutants - equivalent ones). Equivalent mutants (they
 cannot change behaviour) are listed with their reason in
@@ -96,25 +96,28 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 if a module scores below this")
     parser.add_argument("--keep", action="store_true", help="reuse vendor-http/mutants/ (stats, mutants)")
+    parser.add_argument("--report", action="store_true", help="run nothing: the scores of the last run")
     args = parser.parse_args()
     chosen = args.modules or modules()
     unknown = sorted(set(chosen) - set(modules()))
     if unknown:
         parser.error(f"no such module in vendor_http: {', '.join(unknown)}")
 
-    if not args.keep:
+    if not (args.keep or args.report):
         shutil.rmtree(PACKAGE / "mutants", ignore_errors=True)
     log = ROOT / "output" / "mutation.log"
     log.parent.mkdir(exist_ok=True)
-    log.write_text("", encoding="utf-8")
+    if not args.report:
+        log.write_text("", encoding="utf-8")
     listed = equivalents()
     rows: list[tuple[str, int, int, int, float, list[str]]] = []
     failed = False
     for module in chosen:
-        print(f"vendor_http.{module} ...", flush=True)
-        if not run_module(module, args.max_children, log) and not (PACKAGE / "mutants").exists():
-            print(f"mutmut failed before mutating anything; see {log}", file=sys.stderr)
-            return 1
+        if not args.report:
+            print(f"vendor_http.{module} ...", flush=True)
+            if not run_module(module, args.max_children, log) and not (PACKAGE / "mutants").exists():
+                print(f"mutmut failed before mutating anything; see {log}", file=sys.stderr)
+                return 1
         statuses = results(module)
         if not statuses:
             continue  # nothing to mutate in this module

@@ -42,6 +42,62 @@ def test_a_page_is_incomplete_until_read_and_collection_resumes_after(http_scrip
     assert gc.isenabled()  # paused only while the page streams
 
 
+class SmallReads:
+    """A bare file-like body: small reads, and no room for extra attributes."""
+
+    __slots__ = ("data", "reads")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.reads = 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        n = 1000 if size < 0 else min(size, 1000)
+        chunk, self.data = self.data[:n], self.data[n:]
+        return chunk
+
+    def close(self) -> None:
+        self.data = b""
+
+
+def page_of(data: bytes, **kwargs: object) -> StreamedJsonPage:
+    response = requests.Response()
+    response.raw = SmallReads(data)
+    return StreamedJsonPage(response, **kwargs)  # type: ignore[arg-type]
+
+
+def test_any_file_like_body_is_read() -> None:
+    page = page_of(b'{"items": [{"id": 1}], "total": 1}')
+    assert list(page) == [{"id": 1}]
+    assert page.top_level_int("total") == 1
+
+
+def test_only_the_first_64_kib_are_searched_for_a_total_before_the_items() -> None:
+    # A total before the items is found while the items key starts within the first 64 KiB...
+    def body(items_at: int) -> bytes:
+        start = b'{"total": 7, "pad": "'
+        pad = b"x" * (items_at - len(start) - len(b'", '))
+        return start + pad + b'", "items": [{"id": 1}]}'
+
+    edge = body(64 * 1024 - len(b'"items"'))
+    assert edge.index(b'"items"') + len(b'"items"') == 64 * 1024
+    page = page_of(edge)
+    assert list(page) == [{"id": 1}]
+    assert page.top_level_int("total") == 7
+    # ...and not beyond: the head kept for it is bounded.
+    beyond = page_of(body(64 * 1024 + 10))
+    assert list(beyond) == [{"id": 1}]
+    assert beyond.top_level_int("total") is None
+
+
+def test_a_document_without_any_array_has_no_total_to_trust() -> None:
+    page = page_of(b'{"total": 5, "rows": {}}')
+    assert list(page) == []
+    assert page.complete
+    assert page.top_level_int("total") is None
+
+
 def test_a_body_without_a_transport_is_read_as_it_is() -> None:
     response = requests.Response()
     response.raw = io.BytesIO(b'{"items": [{"id": 1}, {"id": 2}], "total": 2}')

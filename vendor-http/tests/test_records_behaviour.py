@@ -60,9 +60,14 @@ def test_a_union_with_a_non_scalar_member_is_not_checked() -> None:
     assert check({"type": ["string", "object"]}, None) == {"f": None}
 
 
-def test_a_null_only_field_is_not_checked() -> None:
-    # "type": "null" alone (or an empty list of types) says nothing msgspec could check.
+def test_a_null_only_field_must_be_null_unless_it_says_any_of_or_one_of() -> None:
     assert check({"type": "null"}, None) == {"f": None}
+    assert "$.f" in refused({"type": "null"}, "x")
+    assert "$.f" in refused({"type": ["null"]}, 1)
+    for union in ("anyOf", "oneOf"):
+        field = {"type": ["null"], union: [{"type": "string"}, {"type": "integer"}]}
+        assert check(field, "x") == {"f": "x"}, union  # the alternatives are not checked
+        assert check(field, 1) == {"f": 1}, union
 
 
 def test_optional_fields_may_be_missing_and_required_ones_may_not() -> None:
@@ -85,6 +90,10 @@ def test_an_unsupported_type_is_named_with_its_path() -> None:
     with pytest.raises(TypeError) as info:
         RecordValidator(schema, stream="s")
     assert str(info.value) == "unsupported JSON schema type 'tuple' at $.a.b[]"
+    required = {"type": "object", "properties": {"c": {"type": "set"}}, "required": ["c"]}
+    with pytest.raises(TypeError) as info:
+        RecordValidator(required, stream="s")
+    assert str(info.value) == "unsupported JSON schema type 'set' at $.c"
 
 
 def test_the_error_names_the_stream_and_where_the_record_was() -> None:

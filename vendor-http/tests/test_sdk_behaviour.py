@@ -127,7 +127,7 @@ def test_a_window_of_a_stream_without_replication_key_cannot_be_completed(http_s
 
 def test_send_logs_the_sdks_request_metric(http_script: tuple[str, Script], caplog: pytest.LogCaptureFixture) -> None:
     url, script = http_script
-    script.answers = [Answer(200, {}), Answer(404, {"error": "gone"})]
+    script.answers = [Answer(200, {}), Answer(400, {"error": "bad"})]
     stream = make_tap(url).streams["day_windows"]
     with caplog.at_level(logging.INFO, logger="singer_sdk.metrics"):
         request = stream.build_prepared_request(method="GET", url=f"{url}/items", params={}, headers={})
@@ -155,7 +155,7 @@ def test_send_logs_the_sdks_request_metric(http_script: tuple[str, Script], capl
         (
             "timer",
             "http_request_duration",
-            {"stream": "day_windows", "endpoint": "/items", "http_status_code": 404, "status": "failed"},
+            {"stream": "day_windows", "endpoint": "/items", "http_status_code": 400, "status": "failed"},
         ),
     ]
     assert all(isinstance(p["value"], float) and p["value"] >= 0 for p in points)
@@ -199,3 +199,51 @@ def test_rejected_credentials_name_every_credential_setting(http_script: tuple[s
     assert str(info.value).endswith(
         ": no (the credentials were rejected: check the setting(s) 'api_token', 'client_id')"
     )
+
+
+def test_a_partition_read_again_never_moves_its_bookmark_back(http_script: tuple[str, Script]) -> None:
+    url, script = http_script
+    answer_by_day(script)
+    later = {"day": "2026-01-01"}
+    state = {
+        "bookmarks": {
+            "day_windows": {
+                "partitions": [{"context": later, "replication_key": "day", "replication_key_value": "2026-01-05"}]
+            }
+        }
+    }
+    tap = WideTap(
+        config={"api_url": url, "api_token": SECRET, "days": ["2026-01-01"]}, state=state, message_writer=Collected()
+    )
+    stream = tap.streams["day_windows"]
+    stream.complete_window("2026-01-01", context=later)  # type: ignore[attr-defined]
+    assert stream.get_context_state(later)["replication_key_value"] == "2026-01-05"
+    stream.complete_window("2026-01-07", context=later)  # type: ignore[attr-defined]
+    assert stream.get_context_state(later)["replication_key_value"] == "2026-01-07"
+    assert "replication_key_value" not in stream.stream_state
+
+
+def test_a_stream_takes_the_sdks_constructor_arguments(http_script: tuple[str, Script]) -> None:
+    url, _ = http_script
+    tap = make_tap(url)
+    assert DayWindows(tap, "renamed").name == "renamed"
+    assert DayWindows(tap, path="/other").path == "/other"
+
+
+def test_write_state_now_on_a_fresh_tap_writes_the_streams_empty_entry(http_script: tuple[str, Script]) -> None:
+    url, _ = http_script
+    tap = make_tap(url)
+    tap.streams["day_windows"].write_state_now()  # type: ignore[attr-defined]
+    assert [m["value"] for m in messages(tap).of("STATE")] == [{"bookmarks": {"day_windows": {}}}]
+
+
+@pytest.mark.parametrize(("follow", "expected"), [(True, 200), (False, 302)])
+def test_send_follows_redirects_as_the_stream_says(
+    http_script: tuple[str, Script], follow: bool, expected: int
+) -> None:
+    url, script = http_script
+    script.answers = [Answer(302, {}, {"Location": f"{url}/moved"}), Answer(200, {"here": True})]
+    stream = make_tap(url).streams["day_windows"]
+    stream.allow_redirects = follow  # type: ignore[misc]
+    request = stream.build_prepared_request(method="GET", url=f"{url}/items", params={}, headers={})
+    assert stream.send(request).status_code == expected  # type: ignore[attr-defined]

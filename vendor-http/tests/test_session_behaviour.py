@@ -53,6 +53,7 @@ def make_session(budget: RateBudget | None = None, **options: object) -> tuple[V
 def test_defaults() -> None:
     session = VendorSession(vendor_name="Acme", budget=RateBudget(), policy=RetryPolicy(), redactor=Redactor())
     assert session.timeout == 300.0
+    assert session.policy == RetryPolicy()
     assert (session.requests_sent, session.retries) == (0, 0)
     assert session.credential_settings == ()
     assert session.describe_error is None
@@ -110,9 +111,10 @@ def test_a_connection_refused_is_a_retriable_transport_failure() -> None:
         port = probe.getsockname()[1]
     session, waits = make_session()
     with pytest.raises(VendorHTTPError) as info:
-        session.get(f"http://127.0.0.1:{port}/x")
+        session.post(f"http://127.0.0.1:{port}/x")
     message = str(info.value)
-    assert message.startswith(f"Acme request GET http://127.0.0.1:{port}/x failed: ConnectionError: ")
+    assert message.startswith(f"Acme request POST http://127.0.0.1:{port}/x failed: ConnectionError: ")
+    assert f"port={port}" in message.split("ConnectionError: ", 1)[1]  # what requests said
     assert message.endswith("(gave up after 3 tries)")
     assert session.requests_sent == 3
     assert len(waits) == 2
