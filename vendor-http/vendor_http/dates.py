@@ -30,7 +30,8 @@ def parse_datetime_setting(value: t.Any, setting: str) -> pendulum.DateTime:
         msg = f"setting '{setting}' must be a date (YYYY-MM-DD) or ISO-8601 timestamp, got {value!r}"
         raise DateSettingError(msg)
     try:
-        parsed = pendulum.parse(value.strip(), tz="UTC")
+        # exact: a time alone ("10:00") is a Time, refused below, not "today at 10:00".
+        parsed = pendulum.parse(value.strip(), tz="UTC", exact=True)
     except ValueError as exc:
         msg = f"setting '{setting}' must be a date (YYYY-MM-DD) or ISO-8601 timestamp, got {value!r}"
         raise DateSettingError(msg) from exc
