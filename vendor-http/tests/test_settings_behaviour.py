@@ -76,7 +76,9 @@ def test_the_api_url_setting() -> None:
 
 @pytest.mark.parametrize("url", ["https://user@api.example.com", "https://:pw@api.example.com"])
 def test_a_url_with_any_part_of_a_credential_is_refused(url: str) -> None:
-    assert check_api_url(url) == "setting 'api_url' must not contain credentials; use the token settings"
+    assert (
+        check_api_url(url) == "setting 'api_url' must not contain credentials (user:password@); use the token settings"
+    )
 
 
 def test_plain_http_to_a_network_host_is_refused_with_what_to_do() -> None:
@@ -90,7 +92,10 @@ def test_plain_http_to_a_network_host_is_refused_with_what_to_do() -> None:
     ("url", "expected"),
     [
         (None, "setting 'api_url' must be a URL such as https://api.example.com"),
-        ("https://", "setting 'api_url' must be an http(s) URL with a host, got 'https://'"),
+        (
+            "https://",
+            "setting 'api_url' must be an http(s) URL with a host such as https://api.example.com, got 'https://'",
+        ),
         ("https://api.example.com#top", "setting 'api_url' must be a base URL without query or fragment"),
         ("https://api.example.com/v1/", None),
         ("http://127.0.0.2:9000", None),
