@@ -8,6 +8,11 @@ PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon t
 # uv as pinned in the dev group of pyproject.toml (one place for the version).
 UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 MELTANO_VERSION := 4.4.1
+# Installs write bytecode (.pyc) once: where PYTHONDONTWRITEBYTECODE is set, as on these
+# machines and CI, Python would otherwise compile every module it imports on each start
+# (meltano --version: 3.8 s instead of 1.1 s; each plugin start about 1.2 s more).
+# uv sync, Meltano's uv backend (the plugins' venvs) and uv pip all read this.
+export UV_COMPILE_BYTECODE := 1
 # Meltano never phones home or prompts (CI has no stdin).
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Run with Meltano's own venv first on PATH (its `uv` installs the plugins);
