@@ -33,10 +33,14 @@ from vendor_http import (
     RateBudget,
     VendorTap,
     api_url_setting,
+    client_credentials_settings,
     date_range_checks,
+    date_range_settings,
+    lookback_setting,
     poll_settings,
     retry_settings,
     transport_settings,
+    window_setting,
 )
 
 if t.TYPE_CHECKING:
@@ -55,20 +59,9 @@ class TapKameleoon(VendorTap):
     name = "tap-kameleoon"
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "client_id",
-            th.StringType(min_length=1),
-            required=True,
-            title="Client ID",
-            description="Kameleoon API client id (Kameleoon app: profile → 'See my API credentials').",
-        ),
-        th.Property(
-            "client_secret",
-            th.StringType(min_length=1),
-            required=True,
-            secret=True,
-            title="Client secret",
-            description="Kameleoon API client secret, exchanged for a token at {api_url}/oauth/token.",
+        *client_credentials_settings(
+            "Kameleoon API client id (Kameleoon app: profile → 'See my API credentials').",
+            "Kameleoon API client secret, exchanged for a token at {api_url}/oauth/token.",
         ),
         api_url_setting(DEFAULT_API_URL),
         th.Property(
@@ -80,20 +73,12 @@ class TapKameleoon(VendorTap):
                 "Default: every site the credentials can see. An unknown code fails the run."
             ),
         ),
-        th.Property(
-            "start_date",
-            th.StringType,
-            title="Start date",
-            description=(
+        *date_range_settings(
+            start_description=(
                 "First day of audience statistics (YYYY-MM-DD, UTC); also where the windows are "
                 "aligned from. Default: the earliest day Kameleoon keeps ('max_history_days')."
             ),
-        ),
-        th.Property(
-            "end_date",
-            th.StringType,
-            title="End date",
-            description="Last day of audience statistics (YYYY-MM-DD, UTC). Default: yesterday.",
+            end_description="Last day of audience statistics (YYYY-MM-DD, UTC). Default: yesterday.",
         ),
         th.Property(
             "analytics_level",
@@ -115,21 +100,17 @@ class TapKameleoon(VendorTap):
                 + '; give only the ones to rename, e.g. {"site": "siteCode"}.'
             ),
         ),
-        th.Property(
-            "window_days",
-            th.IntegerType(minimum=1, maximum=62),
+        window_setting(
             default=DEFAULT_WINDOW_DAYS,
-            title="Window (days)",
+            maximum=62,
             description=(
                 "Days per audience request. Global, segment and breakdown stats are totals of a "
                 "window; period stats are always per day. Kameleoon keeps about two months."
             ),
         ),
-        th.Property(
-            "lookback_days",
-            th.IntegerType(minimum=0, maximum=62),
+        lookback_setting(
             default=DEFAULT_LOOKBACK_DAYS,
-            title="Lookback (days)",
+            maximum=62,
             description="Days before the bookmark whose windows are extracted again on every run (late data).",
         ),
         th.Property(

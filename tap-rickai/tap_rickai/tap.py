@@ -13,6 +13,9 @@ from vendor_http import (
     VendorTap,
     api_url_setting,
     date_range_checks,
+    date_range_settings,
+    lookback_setting,
+    request_interval_setting,
     retry_settings,
     transport_settings,
 )
@@ -45,31 +48,21 @@ class TapRickai(VendorTap):
             description="Token issued by Rick.ai support, sent in the Rick-Auth-Token header.",
         ),
         api_url_setting(DEFAULT_API_URL),
-        th.Property(
-            "start_date",
-            th.StringType,
-            title="Start date",
-            description=(
+        *date_range_settings(
+            start_description=(
                 "First day to extract (YYYY-MM-DD or ISO timestamp, UTC). Default: the "
                 "earliest day the API allows (it keeps 90 days). Earlier values are "
                 "clamped with a warning."
             ),
-        ),
-        th.Property(
-            "end_date",
-            th.StringType,
-            title="End date",
-            description=(
+            end_description=(
                 "Last day to extract (YYYY-MM-DD or ISO timestamp, UTC). Default: the "
                 "latest day the API allows (32 hours ago). Later values are clamped "
                 "with a warning."
             ),
         ),
-        th.Property(
-            "lookback_days",
-            th.IntegerType(minimum=0, maximum=90),
+        lookback_setting(
             default=DEFAULT_LOOKBACK_DAYS,
-            title="Lookback (days)",
+            maximum=90,
             description=(
                 "Days before the bookmark to extract again on every run, because a "
                 "transaction's status and revenue are reported as of the request and "
@@ -101,11 +94,8 @@ class TapRickai(VendorTap):
             title="Data delay (hours)",
             description="How long after a day the API serves it (documented: 32 hours).",
         ),
-        th.Property(
-            "min_request_interval_seconds",
-            th.NumberType(minimum=0),
+        request_interval_setting(
             default=RickaiLimits.min_request_interval_seconds,
-            title="Seconds between requests",
             description="Proactive spacing of requests (Rick.ai allows one per second and one at a time).",
         ),
         th.Property(

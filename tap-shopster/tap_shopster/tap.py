@@ -23,7 +23,18 @@ from tap_shopster.client import (
     rate_budget,
 )
 from tap_shopster.streams import GroupDatetimeStream
-from vendor_http import RateBudget, VendorTap, api_url_setting, date_range_checks, retry_settings
+from vendor_http import (
+    RateBudget,
+    VendorTap,
+    api_url_setting,
+    date_range_checks,
+    date_range_settings,
+    lookback_setting,
+    request_interval_setting,
+    retry_settings,
+    transport_settings,
+    window_setting,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -98,37 +109,25 @@ class TapShopster(VendorTap):
             THRESHOLDS,
             "Visits at least this long are 'engaged' (at least the bounce threshold).",
         ),
-        th.Property(
-            "start_date",
-            th.StringType,
-            title="Start date",
-            description=(
+        *date_range_settings(
+            start_description=(
                 f"First day to extract (YYYY-MM-DD). Default: {DEFAULT_START_DAYS_AGO} days ago (Shopster does not "
                 "say how deep its history goes). Weekly, weekday, weekend and monthly reports start at the "
                 "beginning of the week or month holding it."
             ),
+            end_description="Last day to extract (YYYY-MM-DD). Default and latest: today minus 'data_delay_days'.",
         ),
-        th.Property(
-            "end_date",
-            th.StringType,
-            title="End date",
-            description="Last day to extract (YYYY-MM-DD). Default and latest: today minus 'data_delay_days'.",
-        ),
-        th.Property(
-            "lookback_days",
-            th.IntegerType(minimum=0, maximum=366),
+        lookback_setting(
             default=DEFAULT_LOOKBACK_DAYS,
-            title="Lookback (days)",
+            maximum=366,
             description=(
                 "Days before the bookmark read again on every run, in case Shopster revises recent numbers "
                 "(how late its data settles is not published)."
             ),
         ),
-        th.Property(
-            "window_days",
-            th.IntegerType(minimum=1, maximum=92),
+        window_setting(
             default=DEFAULT_WINDOW_DAYS,
-            title="Window (days)",
+            maximum=92,
             description=(
                 "Days per request of hourly and daily reports. Weekly, weekday and weekend reports request one "
                 "week, monthly reports one month."
@@ -170,14 +169,12 @@ class TapShopster(VendorTap):
                 "UTC). An IANA zone (e.g. Europe/Moscow): its wall time is read in that zone and written in UTC."
             ),
         ),
-        th.Property(
-            "min_request_interval_seconds",
-            th.NumberType(minimum=0),
+        request_interval_setting(
             default=DEFAULT_MIN_REQUEST_INTERVAL_SECONDS,
-            title="Seconds between requests",
             description="One request at a time, this far apart (Shopster publishes no rate limit).",
         ),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:

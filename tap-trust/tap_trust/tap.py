@@ -26,7 +26,19 @@ from tap_trust.streams import (
     DailyStatisticsStream,
     StatisticsSnapshotsStream,
 )
-from vendor_http import RateBudget, VendorTap, api_url_setting, check_api_url, date_range_checks, retry_settings
+from vendor_http import (
+    RateBudget,
+    VendorTap,
+    api_url_setting,
+    check_api_url,
+    client_credentials_settings,
+    date_range_checks,
+    date_range_settings,
+    lookback_setting,
+    request_interval_setting,
+    retry_settings,
+    transport_settings,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,20 +75,9 @@ class TapTrust(VendorTap):
     name = "tap-trust"
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "client_id",
-            th.StringType(min_length=1),
-            required=True,
-            title="Client ID",
-            description="Atenea client id (from Trust.lat).",
-        ),
-        th.Property(
-            "client_secret",
-            th.StringType(min_length=1),
-            required=True,
-            secret=True,
-            title="Client secret",
-            description="Atenea client secret, exchanged for an access token at {auth_url}/oauth/token/.",
+        *client_credentials_settings(
+            "Atenea client id (from Trust.lat).",
+            "Atenea client secret, exchanged for an access token at {auth_url}/oauth/token/.",
         ),
         th.Property(
             "company_ids",
@@ -104,23 +105,15 @@ class TapTrust(VendorTap):
                 "(its parameter names are not published: check the history_* settings)."
             ),
         ),
-        th.Property(
-            "start_date",
-            th.StringType,
-            title="Start date",
-            description="History mode: first day to extract (YYYY-MM-DD, UTC). Default: 6 days ago.",
+        *date_range_settings(
+            start_description="History mode: first day to extract (YYYY-MM-DD, UTC). Default: 6 days ago.",
+            end_description=(
+                "History mode: last day to extract (YYYY-MM-DD, UTC). Default: today (re-read by later runs)."
+            ),
         ),
-        th.Property(
-            "end_date",
-            th.StringType,
-            title="End date",
-            description="History mode: last day to extract (YYYY-MM-DD, UTC). Default: today (re-read by later runs).",
-        ),
-        th.Property(
-            "lookback_days",
-            th.IntegerType(minimum=0, maximum=366),
+        lookback_setting(
             default=DEFAULT_LOOKBACK_DAYS,
-            title="Lookback (days)",
+            maximum=366,
             description=(
                 "History mode: days before the bookmark read again on every run (pending notifications settle "
                 "and today fills up)."
@@ -180,14 +173,12 @@ class TapTrust(VendorTap):
             title="Content-Type of GETs",
             description="The documentation's table says application/json, its examples send text/plain.",
         ),
-        th.Property(
-            "min_request_interval_seconds",
-            th.NumberType(minimum=0),
+        request_interval_setting(
             default=DEFAULT_MIN_REQUEST_INTERVAL_SECONDS,
-            title="Seconds between requests",
             description="Proactive spacing of requests, one at a time (Trust.lat publishes no rate limit).",
         ),
         *retry_settings(),
+        *transport_settings(),
     ).to_dict()
 
     def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:

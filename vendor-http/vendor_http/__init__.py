@@ -41,7 +41,18 @@ from vendor_http.redirects import RedirectRefusedError
 from vendor_http.retry import Retrier, RetryNow, RetryPolicy, StillRunning, is_transient, parse_retry_after
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
-from vendor_http.settings import api_url_setting, check_api_url, from_settings, retry_settings, validate_settings
+from vendor_http.settings import (
+    api_url_setting,
+    check_api_url,
+    client_credentials_settings,
+    date_range_settings,
+    from_settings,
+    lookback_setting,
+    request_interval_setting,
+    retry_settings,
+    validate_settings,
+    window_setting,
+)
 from vendor_http.transport import DeadlineExceededError, ResponseTooLargeError, TransportLimits, transport_settings
 
 __all__ = [
@@ -88,22 +99,27 @@ __all__ = [
     "budgeted_session",
     "check_api_url",
     "clamp_range",
+    "client_credentials_settings",
     "date_range_checks",
+    "date_range_settings",
     "failure_message",
     "from_settings",
     "incremental_start",
     "install_redaction",
     "is_transient",
     "json_body_problem",
+    "lookback_setting",
     "parse_date_setting",
     "parse_datetime_setting",
     "parse_retry_after",
     "poll_settings",
     "redact",
     "redact_url",
+    "request_interval_setting",
     "retry_settings",
     "selected_schema",
     "split_windows",
     "transport_settings",
     "validate_settings",
+    "window_setting",
 ]

@@ -123,6 +123,71 @@ def api_url_setting(default: str) -> th.Property:
     )
 
 
+def client_credentials_settings(id_description: str, secret_description: str, /) -> list[th.Property]:
+    """``client_id`` and ``client_secret`` (secret) of an OAuth client-credentials plugin, both required."""
+    return [
+        th.Property(
+            "client_id",
+            th.StringType(min_length=1),
+            required=True,
+            title="Client ID",
+            description=id_description,
+        ),
+        th.Property(
+            "client_secret",
+            th.StringType(min_length=1),
+            required=True,
+            secret=True,
+            title="Client secret",
+            description=secret_description,
+        ),
+    ]
+
+
+def date_range_settings(*, start_description: str, end_description: str) -> list[th.Property]:
+    """``start_date`` and ``end_date``, checked by :func:`vendor_http.dates.date_range_checks`.
+
+    The descriptions are the vendor's: each says its default and what is clamped.
+    """
+    return [
+        th.Property("start_date", th.StringType, title="Start date", description=start_description),
+        th.Property("end_date", th.StringType, title="End date", description=end_description),
+    ]
+
+
+def lookback_setting(*, default: int, maximum: int, description: str) -> th.Property:
+    """``lookback_days``: days before the bookmark extracted again on every run (late data)."""
+    return th.Property(
+        "lookback_days",
+        th.IntegerType(minimum=0, maximum=maximum),
+        default=default,
+        title="Lookback (days)",
+        description=description,
+    )
+
+
+def window_setting(*, default: int, maximum: int, description: str) -> th.Property:
+    """``window_days``: days per request of a date-ranged endpoint."""
+    return th.Property(
+        "window_days",
+        th.IntegerType(minimum=1, maximum=maximum),
+        default=default,
+        title="Window (days)",
+        description=description,
+    )
+
+
+def request_interval_setting(*, default: float, description: str) -> th.Property:
+    """``min_request_interval_seconds``: the proactive spacing of the plugin's rate budget."""
+    return th.Property(
+        "min_request_interval_seconds",
+        th.NumberType(minimum=0),
+        default=default,
+        title="Seconds between requests",
+        description=description,
+    )
+
+
 def retry_settings() -> list[th.Property]:
     """The retry and timeout knobs of :class:`vendor_http.retry.RetryPolicy`."""
     return [
