@@ -29,6 +29,8 @@ class RequestRecord:
     """What the vendor says the answer served (its own shape, e.g. records per account and day)."""
     rate_limited: str | None = None
     """"in_flight", "interval" or "window" when the sandbox's rate limiter answered 429."""
+    account: str | None = None
+    """The account whose rate budget the request counted against (never a credential), if known."""
     fault: str | None = None
     """Label of the injected fault applied, e.g. "status=503", "drop"."""
 
