@@ -42,6 +42,10 @@ def test_a_rickai_token_in_flight_does_not_hold_back_another_token(sandbox_facto
     assert log[0].finished is not None and log[1].finished is not None
     assert log[1].finished < log[0].finished  # globex was served while acme's request was running
     assert not any(token in json.dumps(r.to_dict()) for r in log for token in RICKAI_TOKENS)
+    assert server.stats()["vendors"]["rickai"]["by_account"] == {
+        "acme": {"requests": 2, "rate_limited_429": 1},
+        "globex": {"requests": 1, "rate_limited_429": 0},
+    }
 
 
 def kameleoon_token(server: SandboxServer, client: str) -> requests.Response:
