@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
+ORCHESTRATE_VENV := .venv-orchestrate
 PACKAGES := vendor-http vendor-sandbox vendor-testing tap-rickai tap-kameleoon target-calltouch-plans target-duckdb-sdk tap-trust tap-shopster
 # uv as pinned in the dev group of pyproject.toml (one place for the version).
 UV_VERSION := $(shell sed -n 's/^ *"uv==\([^"]*\)".*/\1/p' pyproject.toml)
@@ -19,7 +20,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # scripts and tests find the executable in $MELTANO.
 WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)"
 
-.PHONY: install meltano demo test bench lint mutation readme hub dist clean
+.PHONY: install meltano orchestrate demo test test-integration bench lint mutation readme hub dist clean
 
 # The uv workspace (root pyproject.toml) exactly as uv.lock pins it: every package
 # editable, their test groups and the tools (dev group). --locked fails if uv.lock
@@ -43,6 +44,15 @@ $(MELTANO_VENV)/.installed: meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.t
 	mkdir -p output
 	touch $@
 
+# The orchestrator (orchestrate/: Dagster with dagster-meltano) in its own environment: it pins
+# Dagster 1.9 (dagster-meltano needs dagster-shell, whose last release caps it) and shares
+# nothing with the uv workspace.
+orchestrate: $(ORCHESTRATE_VENV)/.installed
+$(ORCHESTRATE_VENV)/.installed: orchestrate/pyproject.toml $(VENV)/.installed
+	$(BIN)/uv venv --quiet --allow-existing --python $(PYTHON) $(ORCHESTRATE_VENV)
+	$(BIN)/uv pip install --quiet --python $(ORCHESTRATE_VENV)/bin/python -e ./orchestrate
+	touch $@
+
 # Sandbox on a free port, the three jobs (scripts/demo.py), summary, sandbox stopped.
 demo: install meltano
 	$(WITH_MELTANO) $(BIN)/python scripts/demo.py </dev/null
@@ -53,7 +63,12 @@ demo: install meltano
 # TEST_WORKERS=0 runs them one after the other in this process.
 TEST_WORKERS ?= 4
 test: install meltano
-	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not integration"
+
+# The heavy end-to-end tests (pytest marker `integration`, tests/integration/): the orchestrator
+# materialising a partition through Meltano against the sandbox. CI runs it after `make test`.
+test-integration: install meltano orchestrate
+	$(WITH_MELTANO) ORCHESTRATE_PYTHON="$(CURDIR)/$(ORCHESTRATE_VENV)/bin/python" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m integration tests/integration
 
 bench: install meltano
 	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py
@@ -61,8 +76,8 @@ bench: install meltano
 	$(BIN)/python bench/kameleoon_bench.py
 
 lint: install
-	$(BIN)/ruff check $(PACKAGES) scripts bench tests conftest.py
-	$(BIN)/ruff format --check $(PACKAGES) scripts bench tests conftest.py
+	$(BIN)/ruff check $(PACKAGES) orchestrate scripts bench tests conftest.py
+	$(BIN)/ruff format --check $(PACKAGES) orchestrate scripts bench tests conftest.py
 	$(BIN)/mypy
 
 # Mutation testing of vendor-http (not in CI: it takes minutes), one module at a time
@@ -94,5 +109,5 @@ dist: install
 
 # output/ stays (it is in the repository: meltano.yml's warehouse and logs go there).
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano dist
+	rm -rf $(VENV) $(MELTANO_VENV) $(ORCHESTRATE_VENV) .venv-singer-tools .venv-singer-tools.lock .meltano dist
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -9,6 +9,9 @@ import pytest
 # per worker at a time) finish together instead of waiting for one started last.
 LONGEST_FIRST = (
     "test_meltano_e2e.py",
+    # meltano.yml's jobs and accounts (tests/): several `meltano run`s each.
+    "test_meltano_accounts.py",
+    "test_meltano_jobs.py",
     # Publishing (tests/): builds, fresh environments on three Pythons, a fresh Meltano project.
     "test_install_from_artifacts.py",
     "test_meltano_from_hub.py",

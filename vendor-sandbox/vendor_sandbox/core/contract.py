@@ -83,6 +83,9 @@ class Admission:
     auth_valid: bool | None = None
     rate_limited: str | None = None
     """Why the rate limiter refused the request ("in_flight", "interval" or "window"), if it did."""
+    account: str | None = None
+    """The account whose rate budget the request was counted against, named by something that is
+    not a secret (Rick.ai: the company of the token; Kameleoon: the client id); None before auth."""
     release: Callable[[], None] = _noop
     """Call when the response is finished (frees the in-flight slot)."""
 

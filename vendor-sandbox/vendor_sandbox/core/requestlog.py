@@ -29,6 +29,8 @@ class RequestRecord:
     """What the vendor says the answer served (its own shape, e.g. records per account and day)."""
     rate_limited: str | None = None
     """"in_flight", "interval" or "window" when the sandbox's rate limiter answered 429."""
+    account: str | None = None
+    """The account whose rate budget the request counted against (never a credential), if known."""
     fault: str | None = None
     """Label of the injected fault applied, e.g. "status=503", "drop"."""
 
@@ -69,6 +71,7 @@ class RequestLog:
                 "rate_limited_429": 0,
                 "fault_429": 0,
                 "faults": Counter(),
+                "by_account": defaultdict(lambda: {"requests": 0, "rate_limited_429": 0}),
             }
         )
         for record in self.records():
@@ -78,6 +81,10 @@ class RequestLog:
             entry["items_served"] += record.items
             if record.rate_limited:
                 entry["rate_limited_429"] += 1
+            if record.account is not None:
+                account = entry["by_account"][record.account]
+                account["requests"] += 1
+                account["rate_limited_429"] += bool(record.rate_limited)
             if record.fault:
                 entry["faults"][record.fault.split("=")[0]] += 1
                 if record.status == 429:
@@ -85,7 +92,12 @@ class RequestLog:
         return {
             "requests": sum(entry["requests"] for entry in vendors.values()),
             "vendors": {
-                name: {**entry, "by_status": dict(entry["by_status"]), "faults": dict(entry["faults"])}
+                name: {
+                    **entry,
+                    "by_status": dict(entry["by_status"]),
+                    "faults": dict(entry["faults"]),
+                    "by_account": dict(entry["by_account"]),
+                }
                 for name, entry in vendors.items()
             },
         }

@@ -137,6 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_vendor(self, name: str, vendor: Emulator, request: VendorRequest, record: RequestRecord) -> None:
         admission = vendor.admit(request)
         record.auth_valid, record.rate_limited = admission.auth_valid, admission.rate_limited
+        record.account = admission.account
         # The vendor is done with a request once its answer is written: the slot is freed
         # before the last bytes go out, so a client that has read the whole answer never
         # finds it still taken (release is idempotent; `finally` covers every other path).

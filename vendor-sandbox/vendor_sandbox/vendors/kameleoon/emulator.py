@@ -96,10 +96,11 @@ class KameleoonEmulator(Emulator):
         return self._rate(entry.client_id, request, auth_valid=True)
 
     def _rate(self, client: str, request: VendorRequest, *, auth_valid: bool | None) -> Admission:
+        # One budget per account (documented), that is per client id, which names it in the log.
         refused, release = self.limiter.acquire(client, request.arrival)
         if refused:
-            return Admission(self.rate_limited_response(), auth_valid=auth_valid, rate_limited=refused)
-        return Admission(auth_valid=auth_valid, release=release)
+            return Admission(self.rate_limited_response(), auth_valid=auth_valid, rate_limited=refused, account=client)
+        return Admission(auth_valid=auth_valid, release=release, account=client)
 
     def respond(self, request: VendorRequest) -> VendorResponse:
         route = (request.method, request.path.rstrip("/"))

@@ -59,10 +59,14 @@ class RickaiEmulator(Emulator):
         token = request.headers.get(rules.TOKEN_HEADER)
         if token is None or self.tokens.get(token) != match["company"]:
             return Admission(rules.error(401, rules.UNAUTHENTICATED), auth_valid=False)
+        # One budget per token (documented); the log names it by the token's company, never the token.
+        account = self.tokens[token]
         refused, release = self.limiter.acquire(token, request.arrival)
         if refused:
-            return Admission(rules.error(429, rules.RATE_LIMITED), auth_valid=True, rate_limited=refused)
-        return Admission(auth_valid=True, release=release)
+            return Admission(
+                rules.error(429, rules.RATE_LIMITED), auth_valid=True, rate_limited=refused, account=account
+            )
+        return Admission(auth_valid=True, release=release, account=account)
 
     def respond(self, request: VendorRequest) -> VendorResponse:
         company = rules.SESSIONS_PATH.match(request.path)["company"]  # type: ignore[index]
