@@ -162,15 +162,17 @@ def test_metadata_columns_say_when_a_row_was_read_and_which_run_loaded_it(wareho
         for table in sorted(warehouse.tables(namespace(tap))):
             name = f'{namespace(tap)}."{table}"'
             assert set(METADATA_COLUMNS) <= dict(warehouse.columns(namespace(tap), table)).keys()
-            ((rows, extracted, first, last, loaded_after_read, deleted, run_ids, run),) = query(
+            ((rows, extracted, first, last, in_order, deleted, run_ids, run),) = query(
                 warehouse.path,
-                "select count(*), count(_sdc_extracted_at), min(_sdc_extracted_at), max(_sdc_batched_at), "
-                "bool_and(_sdc_batched_at >= _sdc_extracted_at), count(_sdc_deleted_at), "
-                f"count(distinct _sdc_sync_started_at), max(_sdc_sync_started_at) from {name}",  # noqa: S608
+                "select count(*), count(_sdc_extracted_at), min(_sdc_extracted_at), max(_sdc_received_at), "
+                # read by the tap, then its batch started (at the batch's first row), then it arrived
+                "bool_and(_sdc_extracted_at <= _sdc_received_at and _sdc_batched_at <= _sdc_received_at), "
+                "count(_sdc_deleted_at), count(distinct _sdc_sync_started_at), max(_sdc_sync_started_at) "
+                f"from {name}",  # noqa: S608
             )
             assert extracted == rows, name
             assert warehouse.started <= first <= last <= warehouse.finished, name
-            assert loaded_after_read, name
+            assert in_order, name
             assert deleted == 0, name
             assert run_ids == 1, name  # every row of a table was loaded by one run here
             runs[f"{tap}.{table}"] = run
