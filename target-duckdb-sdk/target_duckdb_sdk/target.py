@@ -72,6 +72,19 @@ class TargetDuckDB(SQLTarget):
             title="DuckDB memory limit",
             description="DuckDB's memory_limit (e.g. '500MB'); DuckDB spills to disk beyond it. Default: DuckDB's.",
         ),
+        th.Property(
+            "add_record_metadata",
+            th.BooleanType,
+            default=True,
+            title="Add record metadata",
+            description=(
+                "Add the Singer SDK's metadata columns to every table, as target-postgres does by default: "
+                "_sdc_extracted_at (when the tap read the row), _sdc_received_at, _sdc_batched_at (when the "
+                "row's batch began), _sdc_deleted_at, _sdc_sequence, _sdc_table_version and _sdc_sync_started_at "
+                "(the loader run's start in epoch milliseconds, the same on every row of a run: a run id). "
+                "false: only the tap's columns."
+            ),
+        ),
     ).to_dict()
 
     @classmethod

@@ -13,6 +13,39 @@ import duckdb
 
 from target_duckdb_sdk.target import TargetDuckDB
 
+#: The Singer SDK's record metadata columns (``add_record_metadata``, on by default), as they land.
+METADATA_COLUMNS = {
+    "_sdc_extracted_at": "TIMESTAMP WITH TIME ZONE",
+    "_sdc_received_at": "TIMESTAMP WITH TIME ZONE",
+    "_sdc_batched_at": "TIMESTAMP WITH TIME ZONE",
+    "_sdc_deleted_at": "TIMESTAMP WITH TIME ZONE",
+    "_sdc_sequence": "BIGINT",
+    "_sdc_table_version": "BIGINT",
+    "_sdc_sync_started_at": "BIGINT",
+}
+#: ``format`` of a string → its DuckDB type (other strings: VARCHAR).
+STRING_FORMATS = {"date": "DATE", "date-time": "TIMESTAMP WITH TIME ZONE", "time": "TIME", "uuid": "UUID"}
+#: JSON Schema type (other than string) → its DuckDB type.
+JSON_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "object": "JSON", "array": "JSON"}
+
+
+def expected_type(spec: dict[str, t.Any]) -> str:
+    """The DuckDB type the README's "Column types" gives a property of JSON schema ``spec``.
+
+    One type besides ``null`` (a property of several types would need its own rule)."""
+    types = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+    (kind,) = [name for name in types if name != "null"]
+    if kind == "string" and spec.get("format") == "x-singer.decimal":
+        return f"DECIMAL({spec['precision']},{spec['scale']})"
+    if kind == "string":
+        return STRING_FORMATS.get(spec.get("format", ""), "VARCHAR")
+    return JSON_TYPES[kind]
+
+
+def expected_columns(json_schema: dict[str, t.Any]) -> dict[str, str]:
+    """Column → DuckDB type of a stream's table: its properties in order, then the metadata."""
+    return {name: expected_type(spec) for name, spec in json_schema["properties"].items()} | METADATA_COLUMNS
+
 
 def schema(stream: str, properties: dict[str, t.Any], keys: list[str]) -> dict[str, t.Any]:
     return {

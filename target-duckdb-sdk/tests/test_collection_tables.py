@@ -10,7 +10,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from duckdb_sdk_helpers import column_types, load, query
+from duckdb_sdk_helpers import column_types, expected_columns, load, query
 
 TAPS = {
     "tap_rickai.tap": {"company": "c", "api_token": "t"},
@@ -32,14 +32,6 @@ def discovered(module: str, config: dict[str, str], tmp: Path) -> list[dict[str,
     return json.loads(result.stdout)["streams"]
 
 
-def expected_type(spec: dict[str, t.Any]) -> str:
-    types = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
-    (kind,) = [name for name in types if name != "null"]
-    if kind == "string":
-        return {"date": "DATE", "date-time": "TIMESTAMP WITH TIME ZONE"}.get(spec.get("format"), "VARCHAR")
-    return {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "object": "JSON", "array": "JSON"}[kind]
-
-
 @pytest.mark.parametrize("module", list(TAPS))
 def test_every_stream_gets_typed_columns_under_the_tap_names(module: str, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
@@ -51,8 +43,7 @@ def test_every_stream_gets_typed_columns_under_the_tap_names(module: str, tmp_pa
     load(warehouse, schemas)
 
     for stream in streams:
-        properties = stream["schema"]["properties"]
-        expected = {name: expected_type(spec) for name, spec in properties.items()}
+        expected = expected_columns(stream["schema"])
         assert column_types(warehouse, stream["tap_stream_id"]) == expected, stream["tap_stream_id"]
         (comment,) = query(
             warehouse, "select comment from duckdb_tables() where table_name = ?", stream["tap_stream_id"]

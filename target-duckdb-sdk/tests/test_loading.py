@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from duckdb_sdk_helpers import column_types, load, query, record, run_cli, schema, state
+from duckdb_sdk_helpers import METADATA_COLUMNS, column_types, load, query, record, run_cli, schema, state
 
 TS = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}
 
@@ -101,6 +101,7 @@ def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
         "meta": "JSON",
         "amount": "DECIMAL(20,4)",
         "opens": "TIME",
+        **METADATA_COLUMNS,
     }
     # DuckDB matches names case-insensitively: no quoting needed for camelCase.
     (loaded,) = query(
@@ -109,6 +110,28 @@ def test_columns_are_typed_and_keep_the_tap_names(tmp_path: Path) -> None:
         "opens::varchar from s.audience",
     )
     assert loaded == (2**40, 0.012345678, "2026-11-30", "b", "1", "Магазин", "12345678901234.5678", "09:30:00")
+
+
+def test_metadata_columns_are_added_unless_turned_off(tmp_path: Path) -> None:
+    """As target-postgres: the SDK's _sdc_ columns by default; the run's start is the same on every row."""
+    extracted = "2026-11-30T10:00:00+00:00"
+    rows = [{**record("t", {"id": i, "ts": "2026-11-01T00:00:00Z"}), "time_extracted": extracted} for i in range(3)]
+    with_metadata, without = tmp_path / "on.duckdb", tmp_path / "off.duckdb"
+    before = datetime.now(UTC)
+    load(with_metadata, [schema("t", TS, ["id"]), *rows], batch_size_rows=2)
+    load(without, [schema("t", TS, ["id"]), *rows], add_record_metadata=False)
+
+    assert column_types(without, "t") == {"id": "BIGINT", "ts": "TIMESTAMP WITH TIME ZONE"}
+    assert column_types(with_metadata, "t") == {"id": "BIGINT", "ts": "TIMESTAMP WITH TIME ZONE", **METADATA_COLUMNS}
+    ((extracted_at, batches, runs, run, deleted, batched_first),) = query(
+        with_metadata,
+        "select min(_sdc_extracted_at), count(distinct _sdc_batched_at), count(distinct _sdc_sync_started_at), "
+        "max(_sdc_sync_started_at), count(_sdc_deleted_at), min(_sdc_batched_at) from s.t",
+    )
+    assert extracted_at == datetime.fromisoformat(extracted)
+    assert (batches, runs, deleted) == (2, 1, 0)
+    assert before <= batched_first <= datetime.now(UTC)
+    assert before.timestamp() * 1000 - 1000 <= run <= datetime.now(UTC).timestamp() * 1000
 
 
 def test_a_changed_schema_adds_and_widens_columns(tmp_path: Path) -> None:
@@ -120,7 +143,7 @@ def test_a_changed_schema_adds_and_widens_columns(tmp_path: Path) -> None:
     wider = {"id": {"type": "integer"}, "v": {"type": "number"}, "note": {"type": "string"}}
     load(warehouse, [schema("t", wider, ["id"]), record("t", {"id": 2, "v": 2.5, "note": "x"})])
 
-    assert column_types(warehouse, "t") == {"id": "BIGINT", "v": "DOUBLE", "note": "VARCHAR"}
+    assert column_types(warehouse, "t") == {"id": "BIGINT", "v": "DOUBLE", **METADATA_COLUMNS, "note": "VARCHAR"}
     assert query(warehouse, "select id, v, note from s.t order by id") == [(1, 2.0, None), (2, 2.5, "x")]
 
 
