@@ -92,7 +92,7 @@ mutation: install
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install
-	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster
+	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster target-duckdb-sdk
 
 # Each plugin's Meltano Hub definition (hub/) and its definition in meltano.yml, from
 # `--about --format=json`; the plugins are listed in publish.toml. The tests fail when
