@@ -235,7 +235,7 @@ class TapKameleoon(VendorTap):
         return next(site for site in self.sites if site["id"] == site_id)
 
     def discover_streams(self) -> list[Stream]:
-        """The tap's streams (the audience children follow their parent)."""
+        """The tap's streams, in the order they run (the audience children follow their parent)."""
         return [
             SitesStream(self),
             SegmentsStream(self),
@@ -244,6 +244,16 @@ class TapKameleoon(VendorTap):
             AudiencePeriodStatsStream(self),
             AudienceBreakdownStatsStream(self),
         ]
+
+    def load_streams(self) -> list[Stream]:
+        """The streams in :meth:`discover_streams`' order, not the SDK's alphabetical one.
+
+        Sites and segments need no add-on: they run first, so that an account without the
+        paid Audiences add-on gets them (and their STATE) before the audience streams'
+        403 ends the run with its one line.
+        """
+        order = [stream.name for stream in self.discover_streams()]
+        return sorted(super().load_streams(), key=lambda stream: order.index(stream.name))
 
 
 if __name__ == "__main__":
