@@ -70,7 +70,9 @@ def admin_part() -> str:
 
 
 def faults_part() -> str:
-    return table(("kind", "effect", "params"), [(code(kind), doc.effect, doc.params) for kind, doc in FAULT_KINDS.items()])
+    return table(
+        ("kind", "effect", "params"), [(code(kind), doc.effect, doc.params) for kind, doc in FAULT_KINDS.items()]
+    )
 
 
 def vendor_section(name: str, vendor: VendorPlugin) -> str:
