@@ -90,9 +90,12 @@ MUTATION_MODULES ?=
 mutation: install
 	$(BIN)/python scripts/mutation.py --max-children $(MUTATION_WORKERS) --fail-under $(MUTATION_MIN) $(MUTATION_MODULES)
 
-# Regenerate each plugin's settings table from `--about --format=markdown`.
+# Regenerate each plugin's settings table from `--about --format=markdown`, and the tables of
+# vendor-sandbox/README.md from the sandbox's code (the same code as `vendor-sandbox --help`).
+# The tests fail when they are out of date.
 readme: install
 	$(BIN)/python scripts/settings_table.py tap-rickai tap-kameleoon target-calltouch-plans tap-trust tap-shopster target-duckdb-sdk
+	$(BIN)/python scripts/sandbox_readme.py
 
 # Each plugin's Meltano Hub definition (hub/) and its definition in meltano.yml, from
 # `--about --format=json`; the plugins are listed in publish.toml. The tests fail when

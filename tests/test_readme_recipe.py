@@ -98,6 +98,7 @@ def test_the_standalone_recipe_works_as_written(
         },
     }
     clone = fresh_copy(tmp_path / "clone")
+    cloned = {path for path in clone.rglob("*") if path.is_file()}
     for name, config in files.items():
         for key in sandbox_settings.get(name, {}):
             assert key in config or key in {"api_url", "end_date", "poll_interval_seconds"}, (name, key)
@@ -133,6 +134,27 @@ def test_the_standalone_recipe_works_as_written(
     rows = (clone / "plans" / "plans.csv").read_text(encoding="utf-8").splitlines()[1:]
     imported = sandbox.calltouch.imported_plans()
     assert sorted(plan["metric"]["value"] for plan in imported) == sorted(int(row.rsplit(",", 1)[1]) for row in rows)
+
+    # Git ignores everything the recipe and its config files left in the clone, and what the
+    # plugins' READMEs create (a venv/, config.json, state.json, target-jsonl's files).
+    created = sorted(str(path.relative_to(clone)) for path in clone.rglob("*") if path.is_file() and path not in cloned)
+    assert "states.jsonl" in created
+    created += ["venv/bin/python", "config.json", "state.json", "sessions.jsonl"]
+    assert not_ignored(clone, created) == []
+
+
+def not_ignored(clone: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that the clone's .gitignore does not ignore."""
+    subprocess.run(["git", "init", "-q"], cwd=clone, check=True)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=clone,
+        input="\n".join(paths),
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    return [path for path in paths if path not in ignored]
 
 
 @pytest.fixture(autouse=True)

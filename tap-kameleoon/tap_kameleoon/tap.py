@@ -25,6 +25,7 @@ from tap_kameleoon.client import (
     MAX_SEGMENTS_PAGE_SIZE,
     TOKEN_PATH,
     KameleoonAuthenticator,
+    KameleoonStream,
     rate_windows,
 )
 from tap_kameleoon.streams import SegmentsStream, SitesStream
@@ -47,6 +48,19 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable
 
     from singer_sdk import Stream
+
+
+#: The streams in the order they run. Sites and segments need no add-on: they come first, so
+#: that an account without Kameleoon's paid Audiences add-on gets them (and their STATE) before
+#: the audience streams' 403 ends the run with its one line.
+STREAMS_IN_RUN_ORDER: tuple[type[KameleoonStream], ...] = (
+    SitesStream,
+    SegmentsStream,
+    AudienceGlobalStatsStream,
+    AudienceSegmentStatsStream,
+    AudiencePeriodStatsStream,
+    AudienceBreakdownStatsStream,
+)
 
 
 class SiteCodeError(ExplainedError, ValueError):
@@ -217,14 +231,13 @@ class TapKameleoon(VendorTap):
 
     def discover_streams(self) -> list[Stream]:
         """The tap's streams (the audience children follow their parent)."""
-        return [
-            SitesStream(self),
-            SegmentsStream(self),
-            AudienceGlobalStatsStream(self),
-            AudienceSegmentStatsStream(self),
-            AudiencePeriodStatsStream(self),
-            AudienceBreakdownStatsStream(self),
-        ]
+        return [stream_class(self) for stream_class in STREAMS_IN_RUN_ORDER]
+
+    @property
+    def streams(self) -> dict[str, Stream]:
+        """The SDK's streams in ``STREAMS_IN_RUN_ORDER``, the order they run, not its alphabetical one."""
+        loaded = super().streams
+        return dict(sorted(loaded.items(), key=lambda item: STREAMS_IN_RUN_ORDER.index(type(item[1]))))
 
 
 if __name__ == "__main__":

@@ -74,8 +74,9 @@ def test_when_the_tries_run_out_the_request_is_named(
 
 
 def test_a_corrupt_data_code_never_reaches_state_or_a_poll(fast_sandbox) -> None:
-    # Request 2 is the first GET /audiences/global: its answer becomes '<"dataCode": "…"}'.
-    fast_sandbox.add_fault("kameleoon:malformed@2")
+    # Request 3 (after token, sites, segments) is the first GET /audiences/global: its answer
+    # becomes '<"dataCode": "…"}'.
+    fast_sandbox.add_fault("kameleoon:malformed@3")
     run = run_tap(tap_config(fast_sandbox))
 
     assert run.returncode == 0, run.stderr

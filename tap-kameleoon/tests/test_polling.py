@@ -153,9 +153,9 @@ def test_a_data_code_older_than_the_max_age_is_not_resumed(fast_sandbox) -> None
     assert len(vendor_requests(fast_sandbox, "/audiences/global")) == 2
 
 
-@pytest.mark.parametrize("fault", ["kameleoon:malformed@4", "kameleoon:truncate@4", "kameleoon:status=500@4"])
+@pytest.mark.parametrize("fault", ["kameleoon:malformed@5", "kameleoon:truncate@5", "kameleoon:status=500@5"])
 def test_a_broken_poll_answer_is_retried(fast_sandbox, fault) -> None:
-    # The 5th request: token, sites, both sites' requests (the second one ahead), then the first poll.
+    # The 6th request: token, sites, segments, both sites' requests (the second one ahead), then the first poll.
     fast_sandbox.add_fault(fault)
     run = run_tap(tap_config(fast_sandbox))
 

@@ -90,7 +90,8 @@ def complete_before_last_state(sandbox: SandboxServer, messages: list[dict], sta
 
 
 def partitions(state: dict) -> dict[int, dict]:
-    return {p["context"]["siteId"]: p for p in state["bookmarks"]["audience_global_stats"].get("partitions", [])}
+    audiences = state["bookmarks"].get("audience_global_stats", {})  # none yet after sites and segments
+    return {p["context"]["siteId"]: p for p in audiences.get("partitions", [])}
 
 
 def bookmarks(state: dict) -> dict[int, datetime]:

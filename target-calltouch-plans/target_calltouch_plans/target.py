@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from singer_sdk import typing as th
+from singer_sdk.helpers.capabilities import PluginCapabilities
 
 from target_calltouch_plans.catalogue import MAX_ITEMS_PER_IMPORT
 from target_calltouch_plans.client import DEFAULT_API_URL, CalltouchClient, describe_error
@@ -34,6 +35,27 @@ DOCUMENTED_REQUESTS_PER_SECOND = 5
 DEFAULT_REQUESTS_PER_SECOND = 4
 DEFAULT_MAX_IMPORTS_IN_FLIGHT = 10
 DEFAULT_REJECT_FILE = "calltouch-plans-rejected.jsonl"
+#: The SDK's drain size when ``batch_size_rows`` is unset (``Sink.MAX_SIZE_DEFAULT``).
+DEFAULT_BATCH_SIZE_ROWS = 10_000
+
+#: SDK target settings that mean nothing here, kept out of ``--about`` (so out of the README,
+#: the Hub definition and meltano.yml), each with the only value it may have and why.
+UNUSED_SDK_SETTINGS: dict[str, tuple[object, str]] = {
+    "load_method": (
+        "append-only",
+        "Calltouch has no table to append to, upsert or overwrite: each import adds the plans it carries",
+    ),
+    "add_record_metadata": (False, "the _sdc_* fields are no plan fields: Calltouch would receive none of them"),
+    "flattening_enabled": (
+        False,
+        "plans in the API's shape keep their nested 'metric' object; flattening would break them",
+    ),
+}
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from singer_sdk.helpers.capabilities import CapabilitiesEnum
 
 
 class TargetCalltouchPlans(VendorTarget):
@@ -41,6 +63,10 @@ class TargetCalltouchPlans(VendorTarget):
 
     name = "target-calltouch-plans"
     default_sink_class = PlansSink
+    #: The SDK's target capabilities without flattening (see ``UNUSED_SDK_SETTINGS``).
+    capabilities: t.ClassVar[list[CapabilitiesEnum]] = [
+        capability for capability in VendorTarget.capabilities if capability is not PluginCapabilities.FLATTENING
+    ]
     #: Reads integers of any length and input that is not UTF-8 (see typed_input.py).
     message_reader_class = PlanInputReader
 
@@ -118,7 +144,46 @@ class TargetCalltouchPlans(VendorTarget):
         ),
         *retry_settings(),
         *transport_settings(),
+        # The SDK's own settings that do something here, described as they act here.
+        th.Property(
+            "batch_size_rows",
+            th.IntegerType(minimum=1),
+            default=DEFAULT_BATCH_SIZE_ROWS,
+            title="Records per drain",
+            description=(
+                "Records buffered (and validated) before their plans are imported, and again at the end of "
+                "the input: a plans file of up to this many records is checked whole before the first request."
+            ),
+        ),
+        th.Property(
+            "validate_records",
+            th.BooleanType,
+            default=True,
+            title="Check records against their SCHEMA",
+            description=(
+                "Check each record against its stream's SCHEMA message before the plan rules; false: "
+                "the plan rules alone (they always run)."
+            ),
+        ),
     ).to_dict()
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict[str, t.Any]) -> None:
+        """The SDK's built-in settings, without those that mean nothing here (``UNUSED_SDK_SETTINGS``)."""
+        super().append_builtin_config(config_jsonschema)
+        for name in UNUSED_SDK_SETTINGS:
+            config_jsonschema["properties"].pop(name, None)
+
+    def settings_checks(self) -> dict[str, Callable[[t.Any, str], str | None]]:
+        """Besides the shared checks: an SDK setting that means nothing here keeps its inert value."""
+
+        def inert(value: t.Any, setting: str) -> str | None:
+            allowed, why = UNUSED_SDK_SETTINGS[setting]
+            if value is None or value == allowed:
+                return None
+            return f"setting '{setting}' cannot be {value!r} for {self.name}: {why}; remove it"
+
+        return {**super().settings_checks(), **dict.fromkeys(UNUSED_SDK_SETTINGS, inert)}
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Check the settings (in the plugin base) before any record is read."""

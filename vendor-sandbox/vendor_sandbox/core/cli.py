@@ -10,33 +10,67 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from types import FrameType
+from typing import Any
 
 from . import options, registry
 from .clock import parse_datetime
 from .config import SandboxConfig
 from .contract import VendorPlugin
 from .faults import parse_faults
+from .reference import fault_help
 from .server import SandboxServer
 
 DEFAULT_PORT = 8765
 
-FAULT_HELP = """\
-fault syntax (--fault, repeatable), JSON or VENDOR:KIND[=VALUE] followed, in any order, by
-xCOUNT, @AFTER and ,KEY=VALUE parts:
-  kinds: status (=STATUS, default 503, with the vendor's documented error body; body=… replaces it),
-         rate_limit (=RETRY_AFTER seconds, default 1, the vendor's documented 429 body;
-                     retry_after_format=http-date),
-         slow (=DELAY seconds, default 1), truncate (=FRACTION of the body, default 0.5),
-         malformed, drop,
-         bad_record (=KEY, default the vendor's for that list; value=…, default "not-a-number";
-                     records=NAME picks one of the answer's record lists, see each vendor below),
-         redirect (=STATUS 301|302|303|307|308, default 307; to=elsewhere (the recording host,
-                   another origin, recording everything it receives) | same | an absolute URL)
-  xN fires N times (x* = every request), @K lets the first K matching requests through.
-admin API: GET /_sandbox/health, GET|POST /_sandbox/clock, GET|POST|DELETE /_sandbox/faults,
-           GET|DELETE /_sandbox/requests[?vendor=NAME], GET /_sandbox/stats, GET|DELETE /_sandbox/elsewhere
-"""
+
+@dataclass(frozen=True)
+class CoreOption:
+    """One option of the core (`--help` and the README's table both come from these)."""
+
+    flags: tuple[str, ...]
+    help: str
+    default: str
+    """The default as the README and `--help` show it."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The rest of argparse's `add_argument` keywords."""
+
+    @property
+    def usage(self) -> str:
+        """`--port N`, `-v, --verbose`."""
+        metavar = self.settings.get("metavar")
+        return ", ".join(self.flags) + (f" {metavar}" if metavar else "")
+
+
+CORE_OPTIONS = (
+    CoreOption(
+        ("--port",),
+        "TCP port; 0 = any free port, printed on start",
+        str(DEFAULT_PORT),
+        {"type": int, "default": DEFAULT_PORT, "metavar": "N"},
+    ),
+    CoreOption(("--seed",), "seed of all synthetic data", "42", {"type": int, "default": 42, "metavar": "N"}),
+    CoreOption(
+        ("--now",),
+        "pin the sandbox clock, e.g. 2026-11-20T12:00:00Z",
+        "real UTC time",
+        {"type": parse_datetime, "metavar": "ISO_DATETIME"},
+    ),
+    CoreOption(
+        ("--no-rate-limit",),
+        "turn every vendor's documented rate limits off",
+        "limits enforced",
+        {"dest": "rate_limit", "action": "store_false"},
+    ),
+    CoreOption(
+        ("--fault",),
+        "queue a fault at start (repeatable; syntax and kinds below)",
+        "none",
+        {"action": "append", "default": [], "metavar": "SPEC"},
+    ),
+    CoreOption(("-v", "--verbose"), "log every HTTP request to stderr", "off", {"action": "store_true"}),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,32 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Local HTTP server emulating vendor APIs as documented: each vendor is served under "
         f"/<vendor> ({', '.join(f'/{name}' for name in vendors)}), admin endpoints under /_sandbox/. "
         "Binds 127.0.0.1 only.",
-        epilog=FAULT_HELP + "".join(_vendor_help(vendor) for vendor in vendors.values()),
+        epilog=fault_help() + "".join(_vendor_help(vendor) for vendor in vendors.values()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        help=f"TCP port (default {DEFAULT_PORT}; 0 = any free port, printed on start)",
-    )
-    parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic data (default 42)")
-    parser.add_argument(
-        "--now",
-        type=parse_datetime,
-        metavar="ISO_DATETIME",
-        help="pin the sandbox clock, e.g. 2026-11-20T12:00:00Z (default: real UTC time)",
-    )
-    parser.add_argument(
-        "--no-rate-limit",
-        dest="rate_limit",
-        action="store_false",
-        help="do not enforce vendor rate limits (default: enforced, strict)",
-    )
-    parser.add_argument(
-        "--fault", action="append", default=[], metavar="SPEC", help="queue a fault at start (repeatable; syntax below)"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request to stderr")
+    for core in CORE_OPTIONS:
+        parser.add_argument(*core.flags, help=f"{core.help} (default: {core.default})", **core.settings)
     for name, vendor in vendors.items():
         options.add_arguments(parser, name, vendor.title, vendor.config)
     return parser

@@ -93,6 +93,8 @@ def show(value: Any) -> str:
     if isinstance(value, dict):
         return " ".join(f"{key}={item}" for key, item in value.items()) or "none"
     if isinstance(value, tuple | list):
+        if not value:
+            return "none"
         return " ".join(
             "/".join(show(part) for part in item) if isinstance(item, tuple) else show(item) for item in value
         )
@@ -101,35 +103,78 @@ def show(value: Any) -> str:
     return "off" if value is None else str(value)
 
 
+@dataclass(frozen=True)
+class OptionDoc:
+    """One vendor option as `--help` and the README show it."""
+
+    dest: str
+    """The keyword of `SandboxConfig` and `sandbox_factory`, `<vendor>_<field>`."""
+    flag: str
+    """The command-line switch, e.g. `--acme-token` or `--no-acme-strict`."""
+    metavar: str | None
+    """What the switch takes (None for an on/off switch); choices as `a|b`."""
+    default: str
+    help: str
+    switch: str | None = None
+    """For an on/off switch: "on" or "off", what the switch turns."""
+    repeatable: bool = False
+
+
+def describe_options(vendor: str, config_type: type) -> list[OptionDoc]:
+    """Every option of a vendor's config, as its command-line switch and keyword."""
+    defaults = config_type()
+    found = []
+    for name, info in option_fields(config_type).items():
+        default = getattr(defaults, name)
+        flag = (info.flag or name).replace("_", "-")
+        if isinstance(default, bool) and info.parse is None:
+            found.append(
+                OptionDoc(
+                    f"{vendor}_{name}",
+                    f"--no-{vendor}-{flag}" if default else f"--{vendor}-{flag}",
+                    None,
+                    "on" if default else "off",
+                    info.help,
+                    switch="off" if default else "on",
+                )
+            )
+            continue
+        metavar = "|".join(info.choices) if info.choices else info.metavar or name.upper()
+        found.append(
+            OptionDoc(
+                f"{vendor}_{name}", f"--{vendor}-{flag}", metavar, show(default), info.help, None, bool(info.collect)
+            )
+        )
+    return found
+
+
 def add_arguments(parser: argparse.ArgumentParser, vendor: str, title: str, config_type: type) -> list[str]:
     """One argument group with `--<vendor>-<option>` for each option; returns their `dest`s."""
     group = parser.add_argument_group(f"{title} (/{vendor}, options {vendor}_*)")
+    fields = option_fields(config_type)
     defaults = config_type()
-    dests = []
-    for name, info in option_fields(config_type).items():
-        dest, default = f"{vendor}_{name}", getattr(defaults, name)
-        flag = (info.flag or name).replace("_", "-")
-        text = info.help.replace("%", "%%")
-        common: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS}
-        shown = show(default).replace("%", "%%")
-        if isinstance(default, bool) and info.parse is None:
-            switch = f"--no-{vendor}-{flag}" if default else f"--{vendor}-{flag}"
-            action, verb, now = ("store_false", "off", "on") if default else ("store_true", "on", "off")
-            group.add_argument(switch, action=action, help=f"turn {verb}: {text} (default {now})", **common)
+    for doc in describe_options(vendor, config_type):
+        name = doc.dest.removeprefix(f"{vendor}_")
+        info = fields[name]
+        text = doc.help.replace("%", "%%")
+        common: dict[str, Any] = {"dest": doc.dest, "default": argparse.SUPPRESS}
+        shown = doc.default.replace("%", "%%")
+        if doc.switch is not None:
+            action = "store_true" if doc.switch == "on" else "store_false"
+            group.add_argument(doc.flag, action=action, help=f"turn {doc.switch}: {text} (default {shown})", **common)
         else:
-            repeat: dict[str, Any] = {"action": "append"} if info.collect else {}
-            default_text = f"repeatable; replaces the default {shown}" if info.collect else f"default {shown}"
+            repeat: dict[str, Any] = {"action": "append"} if doc.repeatable else {}
+            default_text = f"repeatable; replaces the default {shown}" if doc.repeatable else f"default {shown}"
             group.add_argument(
-                f"--{vendor}-{flag}",
-                type=info.parse or type(default),
+                doc.flag,
+                type=info.parse or type(getattr(defaults, name)),
                 metavar=info.metavar,
                 choices=info.choices,
                 help=f"{text} ({default_text})",
                 **repeat,
                 **common,
             )
-        dests.append(dest)
-    return dests
+    return [doc.dest for doc in describe_options(vendor, config_type)]
 
 
 def collected(config_type: type, name: str, value: Any) -> Any:
