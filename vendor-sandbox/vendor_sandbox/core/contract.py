@@ -85,7 +85,7 @@ class Admission:
     """Why the rate limiter refused the request ("in_flight", "interval" or "window"), if it did."""
     account: str | None = None
     """The account whose rate budget the request was counted against, named by something that is
-    not a secret (Rick.ai: the company of the token; Kameleoon: the client id); None before auth."""
+    not a secret (a company or a client id, never a token); None before auth."""
     release: Callable[[], None] = _noop
     """Call when the response is finished (frees the in-flight slot)."""
 
