@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 import requests
 
-from vendor_http.errors import ExplainedError
+from vendor_http.errors import ExplainedError, transport_reason
 from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
@@ -243,7 +243,7 @@ class VendorSession:
         except (RedirectRefusedError, ResponseTooLargeError) as exc:  # for good: not retried
             raise VendorHTTPError(self.redactor(str(exc))) from exc
         except TRANSIENT_ERRORS as exc:
-            reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            reason = self.redactor(transport_reason(exc))
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
             raise VendorHTTPError(message, retriable=True) from None
         if response.status_code < HTTPStatus.MULTIPLE_CHOICES:
