@@ -68,7 +68,10 @@ class RetriesExhaustedError(FatalAPIError, ExplainedError):
 #: Causes searched for in a transport failure's chain, most telling first: (type, words).
 def _transport_reasons() -> list[tuple[tuple[type[BaseException], ...], str]]:
     return [
-        ((urllib3.exceptions.NameResolutionError, socket.gaierror), "the host name {host} could not be resolved (DNS): check the URL settings and the network"),
+        (
+            (urllib3.exceptions.NameResolutionError, socket.gaierror),
+            "the host name {host} could not be resolved (DNS): check the URL settings and the network",
+        ),
         ((ConnectionRefusedError,), "{host} refused the connection: check the URL settings"),
         ((ssl.SSLError, urllib3.exceptions.SSLError), "the TLS handshake with {host} failed"),
         (
@@ -114,7 +117,7 @@ def is_transport_failure(error: BaseException) -> bool:
 
 def transport_reason(error: BaseException, host: str | None = None) -> str:
     """A transport failure in plain words (what happened below HTTP), redacted, on one line."""
-    from vendor_http.transport import DeadlineExceededError  # noqa: PLC0415 - transport imports this module
+    from vendor_http.transport import DeadlineExceededError  # here: transport imports this module
 
     if isinstance(error, DeadlineExceededError):
         return failure_message(error)  # our own words already
