@@ -8,10 +8,6 @@ logged once, in our words. The cases are in ``voice_cases.py``.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import typing as t
 from pathlib import Path
 
@@ -19,53 +15,30 @@ import duckdb
 import pytest
 from voice_cases import (
     DUCKDB_INPUT,
-    ENTRY_POINTS,
     FAILURES,
     HTTP_PLUGINS,
-    PLANS,
     PLUGINS,
     SECRETS,
     VENDORS,
     Failure,
     assert_says,
     levels,
+    run_alone,
     sandbox_config,
 )
 
-if t.TYPE_CHECKING:
-    from vendor_sandbox import SandboxServer
+from vendor_sandbox import SandboxConfig, SandboxServer
 
-BIN = Path(sys.executable).parent
+if t.TYPE_CHECKING:
+    import subprocess
 
 
 @pytest.fixture(scope="module")
 def shared_sandbox() -> t.Iterator[SandboxServer]:
     """One sandbox for the module (faults are cleared before each run), no rate limits."""
-    from vendor_sandbox import SandboxConfig, SandboxServer  # noqa: PLC0415
-
     server = SandboxServer(SandboxConfig(rate_limit=False)).start()
     yield server
     server.stop()
-
-
-def run_alone(
-    plugin: str, config: dict[str, t.Any], tmp_path: Path, *, stdin: str | None = None, code: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``<plugin> --config FILE`` (targets read ``stdin``, else the sample plans); with ``code``,
-    ``python -c`` runs the plugin's class after ``code`` instead of the console script."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    args = ["--config", str(path)]
-    if plugin.startswith("target-") and stdin is None:
-        args += ["--input", str(PLANS)]
-    module, name = ENTRY_POINTS[plugin]
-    command = [str(BIN / plugin)]
-    if code is not None:
-        command = [sys.executable, "-c", f"import sys; from {module} import {name} as P; {code}; P.cli()"]
-    env = {**os.environ, "VENDOR_HTTP_LOCK_DIR": str(tmp_path)}
-    return subprocess.run(
-        [*command, *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False
-    )
 
 
 def assert_one_line(run: subprocess.CompletedProcess[str], plugin: str) -> str:
@@ -124,23 +97,28 @@ def test_a_bug_keeps_its_traceback_and_says_it_is_one(plugin: str, tmp_path: Pat
     assert last.endswith("please report it with the traceback above")
 
 
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [("status", "503 to"), ("drop", "closed the connection without an answer")],
+    ids=["503", "dropped"],
+)
 @pytest.mark.parametrize("after", [0, 1], ids=["first-request", "second-request"])
 @pytest.mark.parametrize("plugin", HTTP_PLUGINS)
 def test_a_retry_is_logged_once_in_our_words(
-    plugin: str, after: int, shared_sandbox: SandboxServer, tmp_path: Path
+    plugin: str, after: int, fault: str, words: str, shared_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     # For Kameleoon and Trust.lat the first request is the token request, the second a data request.
     shared_sandbox.clear_faults()
     shared_sandbox.reset_log()
-    shared_sandbox.add_fault({"vendor": VENDORS[plugin][0], "kind": "status", "status": 503, "after": after})
+    shared_sandbox.add_fault({"vendor": VENDORS[plugin][0], "kind": fault, "status": 503, "after": after})
     config = {**sandbox_config(plugin, shared_sandbox), "backoff_initial_seconds": 0.01}
     run = run_alone(plugin, config, tmp_path)
 
     assert run.returncode == 0, run.stderr
     assert any(r.fault for r in shared_sandbox.requests), "the fault was not applied"
-    retried = [line for line in run.stderr.splitlines() if "503" in line and "METRIC" not in line]
+    retried = [line for line in run.stderr.splitlines() if "retry" in line.lower() and "METRIC" not in line]
     assert len(retried) == 1, run.stderr
     assert "| WARNING  |" in retried[0] and f"{VENDORS[plugin][1]}" in retried[0]
-    assert "failed (try 1 of 5), retrying in" in retried[0]
-    for internal in ("Backing off", "_fetch_token", "_request(", "Giving up"):
+    assert "failed (try 1 of 5), retrying in" in retried[0] and words in retried[0]
+    for internal in ("Backing off", "_fetch_token", "_request(", "Giving up", "Connection aborted", "Remote"):
         assert internal not in run.stderr

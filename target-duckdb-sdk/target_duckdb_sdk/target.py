@@ -15,6 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError, InvalidRecord
 from singer_sdk.sql import SQLTarget
 
 from target_duckdb_sdk.connector import BatchRejectedError, DuckDBConnector, LoadCheckError
+from target_duckdb_sdk.sdk_seam import state_received
 from target_duckdb_sdk.sinks import DuckDBSink, NameClashError
 
 #: Failures whose message says all there is to say: ended with one line and exit code 1.
@@ -139,20 +140,22 @@ class TargetDuckDB(SQLTarget):
         super().process_endofpipe()
         self.close_file()
 
-    def close_file(self) -> None:
-        """Close the file; remove it if this run created it and loaded no row into it.
+    def close_file(self, *, failed: bool = False) -> None:
+        """Close the file; remove it if this run created it and received neither a row nor a STATE.
 
-        A run that fails before loading anything (the tap failed: the target still sees the
-        end of its input; or a first batch was refused) would otherwise leave a new file
-        holding nothing but empty tables.
+        A tap that fails before its first record sends no STATE, and the target still sees
+        the normal end of its input (under Meltano too): without this, a failed first run
+        would leave a new file of empty tables. A tap that succeeds with nothing to extract
+        ends with a STATE, so its empty tables are kept. A run of the target that ``failed``
+        (a refused first batch) keeps a new file only if a row was loaded into it.
         """
         connector = t.cast(DuckDBConnector, self.target_connector)
         connector.close()
-        if self.new_file is None or connector.rows_loaded:
+        if self.new_file is None or connector.rows_loaded or (state_received(self) and not failed):
             return
         for path in (self.new_file, self.new_file.with_name(self.new_file.name + ".wal")):
             path.unlink(missing_ok=True)
-        self.logger.info("No row was loaded: %s, new in this run, was not kept", self.new_file)
+        self.logger.info("Neither a row nor a STATE arrived: %s, new in this run, was not kept", self.new_file)
         self.new_file = None
 
     @classmethod
@@ -162,7 +165,7 @@ class TargetDuckDB(SQLTarget):
         cls._running = None
         if target is not None:
             with contextlib.suppress(Exception):  # the failure being reported matters more
-                target.close_file()
+                target.close_file(failed=True)
 
 
 if __name__ == "__main__":

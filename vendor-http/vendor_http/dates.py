@@ -138,15 +138,26 @@ def clamp_range(
     why_earliest: str,
     why_latest: str,
     logger: logging.Logger,
+    said: set[str] | None = None,
 ) -> DateWindow | None:
     """Clamp ``[start, end]`` to what the vendor allows, warning about each change.
 
     Returns ``None`` when nothing of the range is allowed, with one WARNING naming the
     range and why (a start in the future is almost always a typo in ``start_date``).
+    ``said``: the warnings a caller that clamps many ranges (one per site) already gave
+    in this run; one said before is logged at DEBUG only, and each new one is added.
     """
+
+    def warn(message: str, *args: t.Any) -> None:
+        text = message % args
+        level = logging.DEBUG if said is not None and text in said else logging.WARNING
+        logger.log(level, text)
+        if said is not None:
+            said.add(text)
+
     first, last = max(start, earliest), min(end, latest)
     if first > last:
-        logger.warning(
+        warn(
             "Nothing to extract from %s for %s..%s: %s.",
             vendor,
             start,
@@ -163,7 +174,7 @@ def clamp_range(
         )
         return None
     if start < earliest:
-        logger.warning(
+        warn(
             "Requested start %s is before the earliest day %s allows (%s); starting at %s instead.",
             start,
             vendor,
@@ -171,7 +182,7 @@ def clamp_range(
             earliest,
         )
     if end > latest:
-        logger.warning(
+        warn(
             "Requested end %s is after the latest day %s allows (%s); ending at %s instead.",
             end,
             vendor,
