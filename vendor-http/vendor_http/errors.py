@@ -154,6 +154,11 @@ def describe_failure(error: BaseException, vendor_name: str) -> str:
     return f"{vendor_name} request {request} failed: {reason}"
 
 
+def gave_up(tries: int) -> str:
+    """``"(gave up after 3 tries)"``, ``"(gave up after 1 try)"``: the end of a message."""
+    return f"(gave up after {tries} {'try' if tries == 1 else 'tries'})"
+
+
 def retries_exhausted(error: BaseException, tries: int, vendor_name: str) -> RetriesExhaustedError:
     """The failure that stops the run once ``tries`` tries all failed (``give_up`` of a Retrier)."""
-    return RetriesExhaustedError(f"{describe_failure(error, vendor_name)} (gave up after {tries} tries)")
+    return RetriesExhaustedError(f"{describe_failure(error, vendor_name)} {gave_up(tries)}")

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from vendor_http.errors import transport_reason
+from vendor_http.errors import gave_up, transport_reason
 from vendor_http.retry import Retrier
 from vendor_http.session import budgeted_session, json_body_problem, vendor_error_detail
 
@@ -95,7 +95,7 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
             vendor_name=vendor_name,
             logger=self.logger,
             describe=self.describe_failure,
-            give_up=lambda error, tries: FatalAPIError(f"{self.describe_failure(error)} (gave up after {tries} tries)"),
+            give_up=lambda error, tries: FatalAPIError(f"{self.describe_failure(error)} {gave_up(tries)}"),
         )
         self.tokens_fetched = 0
         #: Requests already sent again with a new token after a 401 (once each).

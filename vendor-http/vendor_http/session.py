@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 import requests
 
-from vendor_http.errors import ExplainedError, transport_reason
+from vendor_http.errors import ExplainedError, gave_up, transport_reason
 from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
@@ -182,7 +182,7 @@ class VendorSession:
             logger=self.logger,
             is_retriable=lambda error: isinstance(error, VendorHTTPError) and error.retriable,
             give_up=lambda error, tries: VendorHTTPError(
-                f"{error} (gave up after {tries} tries)",
+                f"{error} {gave_up(tries)}",
                 response=getattr(error, "response", None),
                 retriable=True,
             ),
