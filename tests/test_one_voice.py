@@ -8,6 +8,7 @@ logged once, in our words. The cases are in ``voice_cases.py``.
 
 from __future__ import annotations
 
+import json
 import typing as t
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from voice_cases import (
     FAILURES,
     HTTP_PLUGINS,
     PLUGINS,
+    ROOT,
     SECRETS,
     VENDORS,
     Failure,
@@ -39,6 +41,12 @@ def shared_sandbox() -> t.Iterator[SandboxServer]:
     server = SandboxServer(SandboxConfig(rate_limit=False)).start()
     yield server
     server.stop()
+
+
+def placeholder_config() -> dict[str, t.Any]:
+    """Settings every HTTP plugin accepts (its required ones, placeholders; no request is made)."""
+    config: dict[str, t.Any] = {name: "x" * 8 for name in ("api_token", "client_id", "client_secret", "company")}
+    return config | {"site_id": "1", "company_ids": [1], "reports": [{"name": "r", "objects": [1]}]}
 
 
 def assert_one_line(run: subprocess.CompletedProcess[str], plugin: str) -> str:
@@ -86,9 +94,7 @@ def test_a_bug_keeps_its_traceback_and_says_it_is_one(plugin: str, tmp_path: Pat
         config: dict[str, t.Any] = {"filepath": str(tmp_path / "w.duckdb")}
         run = run_alone(plugin, config, tmp_path, stdin=DUCKDB_INPUT.split("\n", 1)[0] + "\n", code=code)
     else:
-        config = {name: "x" * 8 for name in ("api_token", "client_id", "client_secret", "company")}
-        config |= {"site_id": "1", "company_ids": [1], "reports": [{"name": "r", "objects": [1]}]}
-        run = run_alone(plugin, config, tmp_path, code=code)
+        run = run_alone(plugin, placeholder_config(), tmp_path, code=code)
 
     assert run.returncode == 1, run.stderr
     assert "Traceback" in run.stderr and "ZeroDivisionError" in run.stderr
@@ -122,3 +128,19 @@ def test_a_retry_is_logged_once_in_our_words(
     assert "failed (try 1 of 5), retrying in" in retried[0] and words in retried[0]
     for internal in ("Backing off", "_fetch_token", "_request(", "Giving up", "Connection aborted", "Remote"):
         assert internal not in run.stderr
+
+
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_the_readme_json_logs_configuration_gives_json_lines(plugin: str, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- json-logs:start -->\n```yaml\n", 1)[1].split("```\n<!-- json-logs:end -->", 1)[0]
+    (tmp_path / "json-logs.yaml").write_text(block, encoding="utf-8")
+    config = {"filepath": "w.duckdb", "load_method": "sideways"}
+    if plugin != "target-duckdb-sdk":
+        config = {**placeholder_config(), "backoff_initial_seconds": "soon"}
+    run = run_alone(plugin, config, tmp_path, stdin="", env={"SINGER_SDK_LOG_CONFIG": str(tmp_path / "json-logs.yaml")})
+
+    assert run.returncode == 1
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.strip()]
+    assert (lines[-1]["level"], lines[-1]["logger_name"]) == ("error", plugin)
+    assert lines[-1]["message"].startswith(f"{plugin} stopped: invalid settings: ")

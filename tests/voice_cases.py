@@ -233,7 +233,13 @@ def assert_says(line: str, failure: Failure, port: int) -> None:
 
 
 def run_alone(
-    plugin: str, config: dict[str, t.Any], tmp_path: Path, *, stdin: str | None = None, code: str | None = None
+    plugin: str,
+    config: dict[str, t.Any],
+    tmp_path: Path,
+    *,
+    stdin: str | None = None,
+    code: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``<plugin> --config FILE`` (targets read ``stdin``, else the sample plans); with ``code``,
     ``python -c`` runs the plugin's class after ``code`` instead of the console script."""
@@ -246,7 +252,7 @@ def run_alone(
     command = [str(BIN / plugin)]
     if code is not None:
         command = [sys.executable, "-c", f"import sys; from {module} import {name} as P; {code}; P.cli()"]
-    env = {**os.environ, "VENDOR_HTTP_LOCK_DIR": str(tmp_path)}
+    env = {**os.environ, "VENDOR_HTTP_LOCK_DIR": str(tmp_path), **(env or {})}
     return subprocess.run(
         [*command, *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False
     )
