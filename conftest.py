@@ -9,6 +9,7 @@ import pytest
 # per worker at a time) finish together instead of waiting for one started last.
 LONGEST_FIRST = (
     "test_meltano_e2e.py",
+    "test_one_voice_meltano.py",
     # Publishing (tests/): builds, fresh environments on three Pythons, a fresh Meltano project.
     "test_install_from_artifacts.py",
     "test_meltano_from_hub.py",
