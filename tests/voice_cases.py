@@ -189,6 +189,13 @@ def http_failures(plugin: str) -> list[Failure]:
             faults=[{"vendor": vendor, "kind": "drop", "count": None}],
             says=[name, "request", "'127.0.0.1:{port}' closed the connection without an answer", "(gave up after 2"],
         ),
+        Failure(
+            plugin,
+            "body-cut-off",
+            FAST_RETRIES,
+            faults=[{"vendor": vendor, "kind": "truncate", "count": None}],
+            says=[name, "127.0.0.1:{port}", "broke off"],
+        ),
     ]
 
 

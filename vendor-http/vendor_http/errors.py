@@ -125,16 +125,28 @@ def transport_reason(error: BaseException, host: str | None = None) -> str:
     if host is None and request is not None and getattr(request, "url", None):
         parts = urlsplit(request.url)
         host = parts.netloc.rsplit("@", 1)[-1] or None
-    where = f"'{host}'" if host else "the host"
     causes = _causes(error)
     for kinds, words in _transport_reasons():
         if any(isinstance(cause, kinds) for cause in causes):
-            return words.format(host=where)
+            if host is None:  # "the answer from {host} broke off" → "the answer broke off"
+                words = re.sub(r" (from|with|to) \{host\}", "", words).replace("{host}", "the host")
+            return words.format(host=f"'{host}'")
     return failure_message(error)
 
 
-def request_of(error: BaseException) -> str | None:
-    """``METHOD url`` (secrets masked) of the request a ``requests`` failure belongs to."""
+def body_failure_reason(error: BaseException | None) -> str:
+    """Why a (streamed) body could not be read whole: the transport failure in plain words,
+    or the parser's first line."""
+    if error is None:
+        return "it ended early"
+    if is_transport_failure(error):
+        return transport_reason(error)
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return redact(f"not valid JSON: {first[:200]}")
+
+
+def request_of(error: BaseException | requests.Response) -> str | None:
+    """``METHOD url`` (secrets masked) of the request a ``requests`` failure (or answer) belongs to."""
     request = getattr(error, "request", None)
     url = getattr(request, "url", None)
     if not url:
