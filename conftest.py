@@ -12,6 +12,7 @@ LONGEST_FIRST = (
     # meltano.yml's jobs and accounts (tests/): several `meltano run`s each.
     "test_meltano_accounts.py",
     "test_meltano_jobs.py",
+    "test_one_voice_meltano.py",
     # Publishing (tests/): builds, fresh environments on three Pythons, a fresh Meltano project.
     "test_install_from_artifacts.py",
     "test_meltano_from_hub.py",

@@ -134,6 +134,8 @@ class AudienceGlobalStatsStream(KameleoonStream):
         """Create the stream; ``current`` holds the window its children are reading."""
         super().__init__(*args, **kwargs)
         self.current: WindowResult | None = None
+        #: The date range warnings given this run: said once, not once per site.
+        self.range_warnings: set[str] = set()
         self.poller = JobPoller(
             self.check,
             PollSchedule.from_config(self.config),
@@ -178,6 +180,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
             why_earliest=f"it keeps about two months of audience data ('max_history_days' = {history})",
             why_latest="today is not complete yet",
             logger=self.logger,
+            said=self.range_warnings,
         )
         if span is None:
             return []

@@ -17,6 +17,7 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_trust import schemas
 from tap_trust.client import (
+    VENDOR,
     TrustStream,
     as_id,
     range_params,
@@ -25,7 +26,7 @@ from tap_trust.client import (
     statistics_columns,
     utc_now,
 )
-from vendor_http import ExplainedError, RecordValidationError, incremental_start, parse_date_setting
+from vendor_http import ExplainedError, RecordValidationError, clamp_range, incremental_start, parse_date_setting
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -180,10 +181,18 @@ class DailyStatisticsStream(_StatisticsStream):
             bookmark=parse_date_setting(bookmark, "state bookmark") if bookmark else None,
             lookback_days=int(config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)),
         )
-        if end > today:
-            self.logger.warning("end_date %s is after today: ending today (later days have no statistics yet)", end)
-            end = today
-        return [first.add(days=n) for n in range((end - first).days + 1)]
+        # How far back Trust.lat keeps statistics is not documented: only the end is clamped.
+        span = clamp_range(
+            first,
+            end,
+            earliest=first,
+            latest=today,
+            vendor=VENDOR,
+            why_earliest="",
+            why_latest="later days have no statistics yet",
+            logger=self.logger,
+        )
+        return [] if span is None else [span.start.add(days=n) for n in range(span.days)]
 
     def check_range_search(self, context: Context) -> dict[pendulum.Date, t.Any]:
         """Prove once per run that the vendor honours the range search: an answer that ignored

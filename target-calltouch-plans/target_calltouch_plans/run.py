@@ -155,7 +155,8 @@ class PlanRun:
         entries = [(ref, item) for _, ref, item in sorted(pending.values(), key=lambda entry: entry[0])]
         self._in_flight.update(ref.seq for ref, _ in entries)
         if entries and self.importer is None:
-            self.logger.info("Dry run: %d valid plan item(s) from %s, nothing sent", len(entries), sink)
+            streams = ", ".join(sorted({ref.stream for ref, _ in entries}))
+            self.logger.info("Dry run: %d valid plan item(s) from stream %s, nothing sent", len(entries), streams)
         elif entries and self.importer is not None:
             self.importer.run(entries)
         self._in_flight.difference_update(ref.seq for ref, _ in entries)

@@ -84,6 +84,8 @@ class DuckDBConnector(SQLConnector):
     allow_overwrite = True
     allow_temp_tables = True
     jsonschema_to_sql_converter = DuckDBColumnTypes
+    #: Rows this run inserted (a new file that received none is not kept, see the target).
+    rows_loaded = 0
 
     def get_sqlalchemy_url(self, config: dict[str, t.Any]) -> str:
         """``duckdb:///<filepath>``; the file's folder is created if missing."""
@@ -256,6 +258,7 @@ class DuckDBConnector(SQLConnector):
                 f"(line N is the batch's N-th record): {reason}"
             )
             raise BatchRejectedError(msg) from None
+        self.rows_loaded += inserted
         return LoadResult(staged=staged, inserted=inserted, replaced=replaced)
 
 

@@ -11,6 +11,7 @@ import typing as t
 
 if t.TYPE_CHECKING:
     import sqlalchemy as sa
+    from singer_sdk import Target
     from singer_sdk.sql import SQLConnector
     from singer_sdk.sql.connector import FullyQualifiedName
 
@@ -39,3 +40,12 @@ def add_column(
     missing column through the protected ``_create_empty_column``, and no public method does.
     """
     connector._create_empty_column(full_table_name=full_table_name, column_name=column_name, sql_type=sql_type)
+
+
+def state_received(target: Target) -> bool:
+    """Whether the input held a STATE message (the target passes the latest one on).
+
+    The SDK keeps the latest STATE in ``Target._latest_state`` (``None`` until one
+    arrives) and offers no public hook for STATE messages.
+    """
+    return target._latest_state is not None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import typing as t
+import weakref
+from pathlib import Path
 
 import sqlalchemy as sa
 from singer_sdk import typing as th
@@ -12,10 +15,24 @@ from singer_sdk.exceptions import ConfigValidationError, InvalidRecord
 from singer_sdk.sql import SQLTarget
 
 from target_duckdb_sdk.connector import BatchRejectedError, DuckDBConnector, LoadCheckError
+from target_duckdb_sdk.sdk_seam import state_received
 from target_duckdb_sdk.sinks import DuckDBSink, NameClashError
 
 #: Failures whose message says all there is to say: ended with one line and exit code 1.
 EXPLAINED_FAILURES = (LoadCheckError, BatchRejectedError, NameClashError, InvalidRecord, ConfigValidationError)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (a message may hold line breaks; the user gets one line)."""
+    return " ".join(text.split())
+
+
+def failure_message(error: BaseException) -> str:
+    """The one line of an explained failure; invalid settings are listed one by one."""
+    if isinstance(error, ConfigValidationError):
+        problems = [str(problem) for problem in error.errors] or [str(error)]
+        return one_line("invalid settings: " + "; ".join(problems))
+    return one_line(str(error) or type(error).__name__)
 
 
 class TargetDuckDB(SQLTarget):
@@ -89,26 +106,79 @@ class TargetDuckDB(SQLTarget):
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
-        """Run the target; a failure it explains ends with one line and exit code 1, no traceback."""
+        """Run the target; how it ends is said the way every plugin of the collection says it.
+
+        A failure it explains: one line ``target-duckdb-sdk stopped: <what happened>`` at
+        ERROR, exit code 1, no traceback. Anything else is a bug: its traceback, then a
+        line saying so, exit code 1. (The vendor plugins' base, ``vendor_http.plugin``, does
+        the same; this loader stands alone, without the HTTP layer.)
+        """
         try:
-            super().invoke(*args, **kwargs)
+            try:
+                super().invoke(*args, **kwargs)
+            except BaseException:
+                cls.close_failed_run()
+                raise
         except EXPLAINED_FAILURES as error:
-            sys.stderr.write(f"{cls.name} stopped: {error}\n")
+            cls.logger.error("%s stopped: %s", cls.name, failure_message(error))
             sys.exit(1)
         except sa.exc.DBAPIError as error:
             # DuckDB's own words (a locked or unreadable file, a value its column cannot hold).
-            sys.stderr.write(f"{cls.name} stopped: DuckDB: {error.orig}\n")
+            cls.logger.error("%s stopped: DuckDB: %s", cls.name, one_line(str(error.orig)))
             sys.exit(1)
+        except Exception as error:
+            cls.logger.critical("%s failed unexpectedly", cls.name, exc_info=error)
+            cls.logger.critical(
+                "%s stopped by a bug (%s: %s); please report it with the traceback above",
+                cls.name,
+                type(error).__name__,
+                one_line(str(error)),
+            )
+            sys.exit(1)
+
+    #: The target of the current run in this process, for the cleanup after a failure.
+    _running: t.ClassVar[weakref.ReferenceType[TargetDuckDB] | None] = None
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         # One DuckDB file takes one writer: sinks are drained one after the other.
         self.max_parallelism = 1
+        path = Path(self.config["filepath"]).expanduser()
+        #: The DuckDB file if this run creates it: not kept unless a row is loaded into it.
+        self.new_file = None if path.exists() else path
+        type(self)._running = weakref.ref(self)
 
     def process_endofpipe(self) -> None:
         """Load what is left, then close the file (others may open it as soon as the run ends)."""
         super().process_endofpipe()
-        t.cast(DuckDBConnector, self.target_connector).close()
+        self.close_file()
+
+    def close_file(self, *, failed: bool = False) -> None:
+        """Close the file; remove it if this run created it and received neither a row nor a STATE.
+
+        A tap that fails before its first record sends no STATE, and the target still sees
+        the normal end of its input (under Meltano too): without this, a failed first run
+        would leave a new file of empty tables. A tap that succeeds with nothing to extract
+        ends with a STATE, so its empty tables are kept. A run of the target that ``failed``
+        (a refused first batch) keeps a new file only if a row was loaded into it.
+        """
+        connector = t.cast(DuckDBConnector, self.target_connector)
+        connector.close()
+        if self.new_file is None or connector.rows_loaded or (state_received(self) and not failed):
+            return
+        for path in (self.new_file, self.new_file.with_name(self.new_file.name + ".wal")):
+            path.unlink(missing_ok=True)
+        self.logger.info("Neither a row nor a STATE arrived: %s, new in this run, was not kept", self.new_file)
+        self.new_file = None
+
+    @classmethod
+    def close_failed_run(cls) -> None:
+        """After a failure: close the current run's file (and remove it if it is new and empty)."""
+        target = cls._running() if cls._running is not None else None
+        cls._running = None
+        if target is not None:
+            with contextlib.suppress(Exception):  # the failure being reported matters more
+                target.close_file(failed=True)
 
 
 if __name__ == "__main__":

@@ -69,9 +69,14 @@ def lines(*messages: dict[str, t.Any]) -> str:
 
 
 def load(warehouse: Path, messages: t.Iterable[dict[str, t.Any]], **settings: t.Any) -> None:
-    """Run the target in-process on ``messages`` into ``warehouse`` (schema ``s``)."""
+    """Run the target in-process on ``messages`` into ``warehouse`` (schema ``s``).
+
+    The input ends with a STATE, as a tap's successful run does: a new file that receives
+    neither a row nor a STATE is not kept (see ``TargetDuckDB.close_file``).
+    """
     config = {"filepath": str(warehouse), "default_target_schema": "s", **settings}
-    TargetDuckDB(config=config).listen(file_input=io.StringIO(lines(*messages)))
+    ended = [*messages, state({"bookmarks": {}})]
+    TargetDuckDB(config=config).listen(file_input=io.StringIO(lines(*ended)))
 
 
 def run_cli(

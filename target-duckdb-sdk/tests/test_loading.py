@@ -172,16 +172,39 @@ def test_a_value_its_column_cannot_hold_stops_the_run_in_one_line_keeping_nothin
         record("t", {"id": 2, "n": "many"}),
         state({"bookmarks": {"t": {"replication_key_value": 2}}}),
     ]
+    load(warehouse, [schema("t", props, ["id"]), record("t", {"id": 0, "n": 0})])  # the file exists
     result = run_cli(warehouse, messages, tmp_path)
 
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("target-duckdb-sdk stopped: s.t: DuckDB refused the batch of 2 row(s)")
-    assert "line 2" in last
+    assert "| ERROR    | target-duckdb-sdk              | target-duckdb-sdk stopped: s.t: DuckDB refused" in last
+    assert "the batch of 2 row(s)" in last and "line 2" in last
     assert "Traceback" not in result.stderr
     assert result.stdout.strip() == ""  # no STATE passed on
-    assert query(warehouse, "select count(*) from s.t") == [(0,)]
+    assert query(warehouse, "select id from s.t") == [(0,)]  # nothing of the batch kept
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".jsonl"] == []  # staging file removed
+
+
+def test_a_first_run_that_loads_no_row_keeps_no_new_file(tmp_path: Path) -> None:
+    """Issue: a failed prod run left an empty output/prod.duckdb."""
+    props = {"id": {"type": "integer"}, "n": {"type": "integer"}}
+    # The tap failed before its first record: a SCHEMA, then the end of the input, no STATE.
+    tap_failed = run_cli(tmp_path / "a" / "w.duckdb", [schema("t", props, ["id"])], tmp_path)
+    assert tap_failed.returncode == 0, tap_failed.stderr
+    assert not (tmp_path / "a" / "w.duckdb").exists()
+    assert "Neither a row nor a STATE arrived" in tap_failed.stderr
+    # The target failed on its first batch, a STATE already read behind it.
+    refused = [schema("t", props, ["id"]), record("t", {"id": 1, "n": "x"}), state({"bookmarks": {}})]
+    target_failed = run_cli(tmp_path / "b" / "w.duckdb", refused, tmp_path)
+    assert target_failed.returncode == 1
+    assert not (tmp_path / "b" / "w.duckdb").exists()
+    # A successful run with nothing to extract ends with a STATE: its empty tables are kept.
+    nothing_new = run_cli(tmp_path / "c" / "w.duckdb", [schema("t", props, ["id"]), state({"b": 1})], tmp_path)
+    assert nothing_new.returncode == 0 and nothing_new.stdout.strip() == '{"b": 1}'
+    assert query(tmp_path / "c" / "w.duckdb", "select count(*) from s.t") == [(0,)]
+    # A file that existed before is never removed, even when this run loads nothing.
+    again = run_cli(tmp_path / "c" / "w.duckdb", [schema("t", props, ["id"])], tmp_path)
+    assert again.returncode == 0 and (tmp_path / "c" / "w.duckdb").exists()
 
 
 def test_properties_duckdb_cannot_tell_apart_are_refused(tmp_path: Path) -> None:
@@ -189,7 +212,12 @@ def test_properties_duckdb_cannot_tell_apart_are_refused(tmp_path: Path) -> None
     props = {"Revenue": {"type": "number"}, "revenue": {"type": "number"}}
     result = run_cli(warehouse, [schema("t", props, []), record("t", {"Revenue": 1, "revenue": 2})], tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        "target-duckdb-sdk stopped: Stream 't': properties 'Revenue' and 'revenue' would be the same DuckDB "
-        "column (column names are case-insensitive); rename one with a stream map"
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "| ERROR    | target-duckdb-sdk              | "
+            "target-duckdb-sdk stopped: Stream 't': properties 'Revenue' and 'revenue' would be the same DuckDB "
+            "column (column names are case-insensitive); rename one with a stream map"
+        )
     )

@@ -6,6 +6,7 @@ import inspect
 import re
 from pathlib import Path
 
+from singer_sdk import Target
 from singer_sdk.sql import SQLConnector
 
 PACKAGE = Path(__file__).parents[1] / "target_duckdb_sdk"
@@ -24,8 +25,13 @@ def test_the_protected_add_column_keeps_its_signature_and_prepare_column_uses_it
     assert "self._create_empty_column(" in inspect.getsource(SQLConnector.prepare_column)
 
 
+def test_the_target_keeps_the_latest_state_where_the_seam_reads_it() -> None:
+    assert "self._latest_state: dict[str, dict] | None = None" in inspect.getsource(Target.__init__)
+    assert "self._latest_state = state" in inspect.getsource(Target._process_state_message)
+
+
 def test_no_other_module_of_the_loader_touches_sdk_internals() -> None:
-    private = re.compile(r"\._(engine|create_empty_column|[a-z]+_column)\b|singer_sdk\.[\w.]*\._")
+    private = re.compile(r"\._(engine|create_empty_column|[a-z]+_column|latest_state)\b|singer_sdk\.[\w.]*\._")
     for path in PACKAGE.glob("*.py"):
         if path.name != "sdk_seam.py":
             assert not private.search(path.read_text()), path.name

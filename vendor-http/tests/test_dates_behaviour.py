@@ -200,8 +200,11 @@ def test_a_range_entirely_outside_the_limits_is_empty_and_says_so(caplog: pytest
     with caplog.at_level(logging.INFO, logger=LOGGER):
         assert clamp(D(2026, 11, 21), D(2026, 11, 30)) is None
         assert clamp(D(2026, 1, 1), D(2026, 8, 24)) is None
-    assert messages(caplog, logging.INFO) == [
-        "Nothing to extract from Acme: the range 2026-11-21..2026-11-20 is empty after clamping.",
-        "Nothing to extract from Acme: the range 2026-08-25..2026-08-24 is empty after clamping.",
+    # One WARNING each (not INFO): the range as requested and why nothing of it is allowed.
+    assert messages(caplog, logging.WARNING) == [
+        "Nothing to extract from Acme for 2026-11-21..2026-11-30: it starts after 2026-11-20, the latest day "
+        "Acme allows (data lags 32 hours).",
+        "Nothing to extract from Acme for 2026-01-01..2026-08-24: it ends before 2026-08-25, the earliest day "
+        "Acme allows (it keeps 90 days).",
     ]
-    assert len(messages(caplog, logging.WARNING)) == 2  # what was clamped, each time
+    assert messages(caplog, logging.INFO) == []

@@ -20,6 +20,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.io_base import SingerWriter
 
 from vendor_http import RecordValidationError, VendorRESTStream
+from vendor_http.errors import RetriesExhaustedError
 
 
 class Collected(SingerWriter):
@@ -79,7 +80,10 @@ def test_retries_run_out_with_the_last_retriable_error(http_script) -> None:
     script.default = Answer(500, {"message": "down"})
     stream = items_stream(make_tap(url, max_tries=2))
 
-    with pytest.raises(RetriableAPIError, match=r"Acme answered 500 to GET http://127\.0\.0\.1:.*: down"):
+    # The last answer's words and how often it was tried; an explained failure (a FatalAPIError too).
+    with pytest.raises(
+        RetriesExhaustedError, match=r"Acme answered 500 to GET http://127\.0\.0\.1:.*: down \(gave up after 2 tries\)$"
+    ):
         list(stream.request_records({"day": "2026-01-01"}))
     assert len(script.seen) == 2
 
@@ -276,11 +280,12 @@ def test_a_corrupt_or_cut_answer_is_retried_like_a_5xx_and_named_when_tries_run_
     assert len(script.seen) == 3
 
     script.answers = [Answer(body=b"")] * 3
-    with pytest.raises(RetriableAPIError) as error:
+    with pytest.raises(RetriesExhaustedError) as error:
         list(stream.request_records({"day": "2026-01-02"}))
     assert str(error.value).startswith(
         f"Acme answered 200 to GET {url}/items?day=2026-01-02 with a body that is not valid JSON (cut off or corrupted"
     )
+    assert str(error.value).endswith("(gave up after 3 tries)")
 
 
 def test_a_corrupt_answer_to_a_post_fails_unless_the_post_only_reads(http_script) -> None:

@@ -98,7 +98,10 @@ def test_the_session_timeout_applies_unless_the_call_sets_one(http_script: tuple
             session.get(f"{url}/slow?token={SECRET}")
     finally:
         stalled.set()
-    assert str(info.value).startswith(f"Acme request GET {url}/slow?token=*** failed: ReadTimeout: ")
+    assert str(info.value) == (
+        f"Acme request GET {url}/slow?token=*** failed: no answer from '127.0.0.1:{url.rsplit(':', 1)[1]}' "
+        "within 'request_timeout_seconds' (gave up after 1 try)"
+    )
     assert SECRET not in str(info.value)
     assert info.value.retriable
     assert info.value.response is None
@@ -113,9 +116,11 @@ def test_a_connection_refused_is_a_retriable_transport_failure() -> None:
     with pytest.raises(VendorHTTPError) as info:
         session.post(f"http://127.0.0.1:{port}/x")
     message = str(info.value)
-    assert message.startswith(f"Acme request POST http://127.0.0.1:{port}/x failed: ConnectionError: ")
-    assert f"port={port}" in message.split("ConnectionError: ", 1)[1]  # what requests said
-    assert message.endswith("(gave up after 3 tries)")
+    # What happened in plain words, not what requests said (``ConnectionError: HTTPConnectionPool(…)``).
+    assert message == (
+        f"Acme request POST http://127.0.0.1:{port}/x failed: '127.0.0.1:{port}' refused the connection: "
+        "check the URL settings (gave up after 3 tries)"
+    )
     assert session.requests_sent == 3
     assert len(waits) == 2
 

@@ -77,6 +77,11 @@ def date_range_checks(
     return {start: check_date, end: check_end}
 
 
+def day_count(days: int) -> str:
+    """``"1 day"``, ``"89 days"``: a number of days for a log line."""
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
 @dataclass(frozen=True, order=True)
 class DateWindow:
     """An inclusive range of calendar days ``[start, end]``."""
@@ -133,35 +138,78 @@ def clamp_range(
     why_earliest: str,
     why_latest: str,
     logger: logging.Logger,
+    said: set[str] | None = None,
 ) -> DateWindow | None:
     """Clamp ``[start, end]`` to what the vendor allows, warning about each change.
 
-    Returns ``None`` (and logs why) when nothing of the range is allowed yet.
+    Returns ``None`` when nothing of the range is allowed, with one WARNING naming the
+    range and why (a start in the future is almost always a typo in ``start_date``).
+    ``said``: the warnings a caller that clamps many ranges (one per site) already gave
+    in this run; one said before is logged at DEBUG only, and each new one is added.
     """
+
+    def warn(message: str, *args: t.Any) -> None:
+        text = message % args
+        level = logging.DEBUG if said is not None and text in said else logging.WARNING
+        logger.log(level, text)
+        if said is not None:
+            said.add(text)
+
+    first, last = max(start, earliest), min(end, latest)
+    if first > last:
+        warn(
+            "Nothing to extract from %s for %s..%s: %s.",
+            vendor,
+            start,
+            end,
+            empty_range_reason(
+                start,
+                end,
+                earliest=earliest,
+                latest=latest,
+                vendor=vendor,
+                why_earliest=why_earliest,
+                why_latest=why_latest,
+            ),
+        )
+        return None
     if start < earliest:
-        logger.warning(
+        warn(
             "Requested start %s is before the earliest day %s allows (%s); starting at %s instead.",
             start,
             vendor,
             why_earliest,
             earliest,
         )
-        start = earliest
     if end > latest:
-        logger.warning(
+        warn(
             "Requested end %s is after the latest day %s allows (%s); ending at %s instead.",
             end,
             vendor,
             why_latest,
             latest,
         )
-        end = latest
-    if start > end:
-        logger.info(
-            "Nothing to extract from %s: the range %s..%s is empty after clamping.",
-            vendor,
-            start,
-            end,
-        )
-        return None
-    return DateWindow(start, end)
+    return DateWindow(first, last)
+
+
+def empty_range_reason(
+    start: pendulum.Date,
+    end: pendulum.Date,
+    *,
+    earliest: pendulum.Date,
+    latest: pendulum.Date,
+    vendor: str,
+    why_earliest: str,
+    why_latest: str,
+) -> str:
+    """Why ``[start, end]`` holds no day the vendor allows, in words for the user."""
+    if start > latest:
+        why = f" ({why_latest})" if why_latest else ""
+        reason = f"it starts after {latest}, the latest day {vendor} allows{why}"
+        if start > pendulum.now("UTC").date():
+            reason += f"; a start in the future ({start}) is probably a typo in start_date"
+        return reason
+    if end < earliest:
+        why = f" ({why_earliest})" if why_earliest else ""
+        return f"it ends before {earliest}, the earliest day {vendor} allows{why}"
+    return "its start is after its end (the bookmark less the lookback is after end_date)"

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
+from vendor_http.errors import gave_up, transport_reason
 from vendor_http.retry import Retrier
 from vendor_http.session import budgeted_session, json_body_problem, vendor_error_detail
 
@@ -93,7 +94,8 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
             policy,
             vendor_name=vendor_name,
             logger=self.logger,
-            give_up=lambda error, tries: FatalAPIError(f"{self.describe_failure(error)} (gave up after {tries} tries)"),
+            describe=self.describe_failure,
+            give_up=lambda error, tries: FatalAPIError(f"{self.describe_failure(error)} {gave_up(tries)}"),
         )
         self.tokens_fetched = 0
         #: Requests already sent again with a new token after a 401 (once each).
@@ -151,7 +153,7 @@ class ClientCredentialsAuthenticator(OAuthAuthenticator):
         """What went wrong with the token request, for the message that stops the run."""
         if isinstance(error, RetriableAPIError):
             return str(error)
-        return f"{self.vendor_name} token request {self.token_request} failed: {type(error).__name__}: {error}"
+        return f"{self.vendor_name} token request {self.token_request} failed: {transport_reason(error)}"
 
     def update_access_token(self) -> None:
         """Fetch a token, retrying 429/5xx and broken connections; clear errors otherwise."""

@@ -8,7 +8,7 @@ import weakref
 
 from singer_sdk.pagination import BaseAPIPaginator
 
-from vendor_http.errors import ExplainedError
+from vendor_http.errors import ExplainedError, body_failure_reason, request_of
 from vendor_http.json_stream import MAX_ITEM_BYTES, StreamedJsonPage
 
 if t.TYPE_CHECKING:
@@ -108,10 +108,11 @@ class TotalOffsetPaginator(BaseAPIPaginator[PageOffset]):
         if not page.complete:
             broken = current.broken + 1
             if broken >= self._policy.max_tries:
+                request = f" of {request_of(response)}" if response.request is not None else ""
                 msg = (
                     f"{self._describe}: the response body broke off "
                     f"{broken} times in a row (last at offset "
-                    f"{offset}: {page.error!r}); giving up"
+                    f"{offset}{request}: {body_failure_reason(page.error)}); giving up"
                 )
                 raise BrokenResponseError(msg)
             wait = self._policy.backoff(broken)

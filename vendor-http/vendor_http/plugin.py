@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
 import threading
 import typing as t
@@ -28,12 +29,31 @@ from vendor_http.settings import check_api_url, decimal_string_checks, decimal_s
 from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
-    import logging
     from collections.abc import Callable, Mapping
 
 
 _BUDGETS: dict[tuple[t.Any, ...], RateBudget] = {}
 _BUDGETS_LOCK = threading.Lock()
+
+#: The start of the ERROR line the SDK's ``Stream.sync`` logs before re-raising any failure.
+SDK_SYNC_FAILED_NOTICE = "An unhandled error occurred while syncing"
+
+
+class ExplainedFailureNotice(logging.Filter):
+    """Drops the SDK's "An unhandled error occurred while syncing" for an explained failure:
+    the failure is handled, and the plugin's one line (:meth:`VendorPlugin.invoke`) says it all.
+    A bug keeps the SDK's line. Attached to each stream's logger (the SDK logs it while the
+    failure is being handled, so the failure is ``sys.exc_info()``)."""
+
+    def __init__(self, explained: tuple[type[BaseException], ...]) -> None:
+        super().__init__()
+        self.explained = explained
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False (drop) for the SDK's notice of an explained failure."""
+        if not record.getMessage().startswith(SDK_SYNC_FAILED_NOTICE):
+            return True
+        return not isinstance(sys.exc_info()[1], self.explained)
 
 
 def secret_setting_names(config_jsonschema: Mapping[str, t.Any]) -> list[str]:
@@ -181,6 +201,9 @@ class VendorTap(VendorPlugin, Tap):
         """Initialize the tap, then check settings before any request is made."""
         super().__init__(*args, **kwargs)
         self.setup_plugin(validate_config=kwargs.get("validate_config", True))
+        for stream in self.streams.values():
+            if not any(isinstance(f, ExplainedFailureNotice) for f in stream.logger.filters):
+                stream.logger.addFilter(ExplainedFailureNotice(self.explained_failures))
 
 
 class VendorTarget(VendorPlugin, TargetSeam):

@@ -65,7 +65,7 @@ class RedirectGuardedSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:  # type: ignore[override]
         """Send ``request``; follow same-origin redirects if ``allow_redirects`` (default)."""
         follow = kwargs.pop("allow_redirects", True)
-        response = super().send(request, allow_redirects=False, **kwargs)
+        response = self.send_one(request, **kwargs)
         history: list[requests.Response] = []
         while follow and response.is_redirect and response.next is not None:
             hop = response.next
@@ -78,10 +78,19 @@ class RedirectGuardedSession(requests.Session):
                     f"more than {self.max_redirects} times; check 'api_url'"
                 )
                 raise RedirectRefusedError(msg)
-            response = super().send(hop, allow_redirects=False, **kwargs)
+            response = self.send_one(hop, **kwargs)
         if history:
             response.history = history
         return response
+
+    def send_one(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        """One hop; a failure names its request (``requests`` leaves it out when a body breaks off)."""
+        try:
+            return super().send(request, allow_redirects=False, **kwargs)
+        except requests.RequestException as error:
+            if error.request is None:
+                error.request = request
+            raise
 
     def refusal(self, request: requests.PreparedRequest, response: requests.Response, target: str) -> str:
         """The one-line message of a refused cross-origin redirect."""

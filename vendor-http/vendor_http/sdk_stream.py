@@ -15,6 +15,7 @@ from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
+from vendor_http.errors import describe_failure, retries_exhausted
 from vendor_http.records import RecordValidator
 from vendor_http.retry import Retrier, RetryNow
 from vendor_http.sdk_seam import StreamSeam, write_stream_state
@@ -223,7 +224,8 @@ class VendorRESTStream(StreamSeam[_T]):
             self.retry_policy,
             vendor_name=self.vendor_name,
             logger=self.logger,
-            describe=lambda error: self.redactor(str(error)) or type(error).__name__,
+            describe=lambda error: self.redactor(describe_failure(error, self.vendor_name)),
+            give_up=lambda error, tries: retries_exhausted(error, tries, self.vendor_name),
         )
 
     def request_decorator(self, func: RequestFunc) -> RequestFunc:

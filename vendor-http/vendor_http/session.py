@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 import requests
 
-from vendor_http.errors import ExplainedError
+from vendor_http.errors import ExplainedError, gave_up, transport_reason
 from vendor_http.rate_budget import BudgetedAdapter
 from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
@@ -182,7 +182,7 @@ class VendorSession:
             logger=self.logger,
             is_retriable=lambda error: isinstance(error, VendorHTTPError) and error.retriable,
             give_up=lambda error, tries: VendorHTTPError(
-                f"{error} (gave up after {tries} tries)",
+                f"{error} {gave_up(tries)}",
                 response=getattr(error, "response", None),
                 retriable=True,
             ),
@@ -243,7 +243,7 @@ class VendorSession:
         except (RedirectRefusedError, ResponseTooLargeError) as exc:  # for good: not retried
             raise VendorHTTPError(self.redactor(str(exc))) from exc
         except TRANSIENT_ERRORS as exc:
-            reason = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            reason = self.redactor(transport_reason(exc))
             message = f"{self.vendor_name} request {method} {self.redactor.url(url)} failed: {reason}"
             raise VendorHTTPError(message, retriable=True) from None
         if response.status_code < HTTPStatus.MULTIPLE_CHOICES:
