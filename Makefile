@@ -14,7 +14,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # scripts and tests find the executable in $MELTANO.
 WITH_MELTANO := PATH="$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" MELTANO="$(CURDIR)/$(MELTANO)"
 
-.PHONY: install meltano demo test bench lint mutation readme hub dist clean
+.PHONY: install meltano demo test test-integration bench lint mutation readme hub dist clean
 
 # The uv workspace (root pyproject.toml) exactly as uv.lock pins it: every package
 # editable, their test groups and the tools (dev group). --locked fails if uv.lock
@@ -49,6 +49,14 @@ demo: install meltano
 TEST_WORKERS ?= 4
 test: install meltano
 	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The heavier matrix (tests/integration/, left out of `make test`'s collection): every tap
+# through `meltano run` into the other Singer targets of meltano.yml: target-postgres on a
+# real PostgreSQL the tests start (pgserver, from the integration group), target-csv,
+# target-jsonl (`make meltano` installs them with the rest). CI runs it after `make test`.
+# The tests of one tap run on one worker (loadgroup): four taps, four workers.
+test-integration: install meltano
+	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup tests/integration
 
 bench: install meltano
 	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py

@@ -10,7 +10,8 @@ import typing as t
 from dataclasses import dataclass
 from pathlib import Path
 
-from matrix_taps import Pipeline
+import pytest
+from matrix_taps import TAPS, Pipeline
 
 from vendor_testing.meltano_testing import IsolatedMeltano
 
@@ -39,8 +40,18 @@ def run(project: IsolatedMeltano, pipeline: Pipeline, loader: str) -> subprocess
     return result
 
 
+_CATALOGS: dict[str, list[Stream]] = {}
+
+
 def selected_streams(project: IsolatedMeltano, pipeline: Pipeline) -> list[Stream]:
-    """The streams ``meltano run`` extracts: the catalog Meltano gives the tap, selection applied."""
+    """The streams ``meltano run`` extracts: the catalog Meltano gives the tap, selection applied
+    (asked once per tap and test process: discovery asks the vendor nothing)."""
+    if pipeline.tap not in _CATALOGS:
+        _CATALOGS[pipeline.tap] = _dump_catalog(project, pipeline)
+    return _CATALOGS[pipeline.tap]
+
+
+def _dump_catalog(project: IsolatedMeltano, pipeline: Pipeline) -> list[Stream]:
     result = project.run("invoke", "--dump=catalog", pipeline.tap)
     assert result.returncode == 0, result.stderr[-4000:]
     streams = []
@@ -51,6 +62,12 @@ def selected_streams(project: IsolatedMeltano, pipeline: Pipeline) -> list[Strea
             streams.append(Stream(entry["tap_stream_id"], keys, entry["schema"]["properties"]))
     assert streams
     return streams
+
+
+def by_tap() -> list[t.Any]:
+    """The taps as test parameters, each in an xdist group: the tests of one tap run in one
+    process (``--dist loadgroup``), which asks for its catalog once."""
+    return [pytest.param(tap, marks=pytest.mark.xdist_group(tap)) for tap in TAPS]
 
 
 def folded(name: str) -> str:

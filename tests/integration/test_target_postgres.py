@@ -11,7 +11,7 @@ import typing as t
 
 import pytest
 from matrix_postgres import Postgres
-from matrix_project import Stream, assert_rows_and_keys, column_of, project, run, selected_streams
+from matrix_project import Stream, assert_rows_and_keys, by_tap, column_of, project, run, selected_streams
 from matrix_taps import TAPS
 from psycopg import sql
 
@@ -71,7 +71,7 @@ def loaded_keys(db: Postgres, schema: str, streams: list[Stream]) -> dict[str, l
     return result
 
 
-@pytest.mark.parametrize("tap", list(TAPS))
+@pytest.mark.parametrize("tap", by_tap())
 def test_every_tap_loads_into_postgres_typed_then_upserts_its_lookback(
     tap: str,
     meltano: Path,
