@@ -22,6 +22,10 @@ if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
 
 
+#: A catalog dump and one or two `meltano run`s, each allowed 300 s (IsolatedMeltano): more than pytest's 300 s.
+pytestmark = pytest.mark.timeout(900)
+
+
 def csv_keys(folder: Path, streams: list[Stream]) -> dict[str, list[tuple[str, ...]]]:
     """Stream → every row's key, from ``<stream>.csv`` (meltano.yml's file_naming_scheme)."""
     result = {}

@@ -21,6 +21,8 @@ if t.TYPE_CHECKING:
 
     from vendor_sandbox import SandboxServer
 
+#: A catalog dump and one or two `meltano run`s, each allowed 300 s (IsolatedMeltano): more than pytest's 300 s.
+pytestmark = pytest.mark.timeout(900)
 LOADER = "target-postgres"
 #: Columns target-postgres adds to every table (its add_record_metadata, on by default).
 METADATA_PREFIX = "_sdc_"
