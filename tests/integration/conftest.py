@@ -61,4 +61,6 @@ def postgres(postgres_server: int, request: pytest.FixtureRequest) -> Postgres:
     with psycopg.connect(host="127.0.0.1", port=postgres_server, user="postgres", autocommit=True) as db:
         db.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
         db.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        # As README advises: target-postgres writes a date-time as the instant in this zone.
+        db.execute(sql.SQL("alter database {} set timezone to 'UTC'").format(sql.Identifier(name)))
     return Postgres(postgres_server, name)

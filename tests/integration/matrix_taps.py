@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from kameleoon_helpers import CLIENT_ID as KAMELEOON_CLIENT
-from kameleoon_helpers import expected_rows
+from kameleoon_helpers import expected_rows, windows
 from trust_helpers import CLIENT_ID as TRUST_CLIENT
 from trust_helpers import COMPANIES as TRUST_COMPANIES
 
@@ -79,12 +79,18 @@ def _kameleoon(factory: SandboxFactory) -> Pipeline:
         # The sandbox environment's windows are the tap's default 7 days; two sites, 8 segments.
         return {**expected_rows(sandbox, start, yesterday, 7), "sites": 2, "segments": 8}
 
+    def keys() -> dict[str, set[tuple[str, ...]]]:
+        # One global row per site and window: the windows' first instants, UTC (the key's date-time).
+        sites = [str(site["id"]) for site in sandbox.kameleoon.data.sites(0)]
+        firsts = [first.isoformat() for first, _ in windows(start, yesterday, 7)]
+        return {"audience_global_stats": {(site, "VISITOR", first) for site in sites for first in firsts}}
+
     env = {
         "TAP_KAMELEOON_API_URL": sandbox.vendor_url("kameleoon"),
         "TAP_KAMELEOON_CLIENT_SECRET": secret,
         "TAP_KAMELEOON_START_DATE": start.isoformat(),
     }
-    return Pipeline("tap-kameleoon", sandbox, env, secret, expected)
+    return Pipeline("tap-kameleoon", sandbox, env, secret, expected, keys)
 
 
 def _trust(factory: SandboxFactory) -> Pipeline:
