@@ -63,12 +63,16 @@ demo: install meltano
 # TEST_WORKERS=0 runs them one after the other in this process.
 TEST_WORKERS ?= 4
 test: install meltano
-	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not integration"
+	$(WITH_MELTANO) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-# The heavy end-to-end tests (pytest marker `integration`, tests/integration/): the orchestrator
-# materialising a partition through Meltano against the sandbox. CI runs it after `make test`.
+# The heavy end-to-end tests (tests/integration/, left out of `make test`'s collection), which CI
+# runs after `make test`: every tap through `meltano run` into the other Singer targets of
+# meltano.yml (target-postgres on a real PostgreSQL the tests start with pgserver, from the
+# integration group; target-csv; target-jsonl; `make meltano` installs them with the rest), and
+# the orchestrator materialising an account-day partition through Meltano against the sandbox.
+# The tests of one tap run on one worker (loadgroup).
 test-integration: install meltano orchestrate
-	$(WITH_MELTANO) ORCHESTRATE_PYTHON="$(CURDIR)/$(ORCHESTRATE_VENV)/bin/python" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m integration tests/integration
+	$(WITH_MELTANO) ORCHESTRATE_PYTHON="$(CURDIR)/$(ORCHESTRATE_VENV)/bin/python" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup tests/integration
 
 bench: install meltano
 	$(WITH_MELTANO) $(BIN)/python bench/rickai_bench.py

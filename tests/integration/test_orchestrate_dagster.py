@@ -21,7 +21,7 @@ from vendor_testing.meltano_testing import IsolatedMeltano
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.timeout(900)
 
 ROOT = Path(__file__).resolve().parents[2]
 ORCHESTRATE_PYTHON = Path(os.environ.get("ORCHESTRATE_PYTHON", ROOT / ".venv-orchestrate" / "bin" / "python"))
