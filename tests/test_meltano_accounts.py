@@ -16,26 +16,14 @@ from pathlib import Path
 
 import duckdb
 import requests
-
-from vendor_testing.meltano_testing import IsolatedMeltano
+from warehouse_project import project
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
+    from vendor_testing.meltano_testing import IsolatedMeltano
 
-ROOT = Path(__file__).resolve().parents[1]
 WAREHOUSE = "target-duckdb-sdk"
 ACCOUNTS = ("acme", "globex")
-
-
-def project(meltano: Path, tmp: Path, **settings: str) -> IsolatedMeltano:
-    return IsolatedMeltano.create(
-        meltano,
-        ROOT,
-        tmp,
-        isolate=("TAP_", "TARGET_"),
-        TARGET_DUCKDB_SDK_FILEPATH=str(tmp / "warehouse.duckdb"),
-        **settings,
-    )
 
 
 def run(isolated: IsolatedMeltano, tap: str, *secrets_: str) -> None:

@@ -12,13 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-
-from vendor_testing.meltano_testing import IsolatedMeltano
+from warehouse_project import ROOT, project
 
 if t.TYPE_CHECKING:
     from vendor_sandbox import SandboxServer
 
-ROOT = Path(__file__).resolve().parents[1]
 WAREHOUSE = "target-duckdb-sdk"
 # Each pipeline, and the hour (UTC) its data is complete enough to run (meltano.yml says why).
 PIPELINES = {
@@ -40,17 +38,6 @@ def daily_hour(cron: str) -> int:
     minute, hour, *rest = cron.split()
     assert rest == ["*", "*", "*"] and minute.isdigit() and hour.isdigit(), f"{cron!r} is not once a day"
     return int(hour)
-
-
-def project(meltano: Path, tmp: Path, **settings: str) -> IsolatedMeltano:
-    return IsolatedMeltano.create(
-        meltano,
-        ROOT,
-        tmp,
-        isolate=("TAP_", "TARGET_"),
-        TARGET_DUCKDB_SDK_FILEPATH=str(tmp / "warehouse.duckdb"),
-        **settings,
-    )
 
 
 def succeeded(result: t.Any, *secrets_: str) -> str:
