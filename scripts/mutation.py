@@ -1,6 +1,6 @@
 """Mutation testing, one module at a time, and a score per module.
 
-Usage: python scripts/mutation.py [TARGET ...] [--max-children N] [--fail-under PCT] [--keep | --report]
+Usage: python scripts/mutation.py [TARGET ...] [--max-children N] [--fail-under PCT] [--keep | --gaps | --report]
 
 A TARGET is ``package:module`` (``target-calltouch-plans:plans``), or
 ``package:module:function,function`` to judge only those functions of the module
@@ -13,8 +13,10 @@ plugin: its fast test files of pure logic, so a module takes minutes). Each targ
 mutants run in their own ``mutmut run <mutant names>``, with ``--max-children``
 workers (2 by default: the machine is shared). A package's working copy
 (``<package>/mutants/``, git-ignored) is rebuilt from scratch unless ``--keep`` is
-given, so every score is measured against the tests as they are now; ``--report``
-only prints the scores of the last run again.
+given, so every score is measured against the tests as they are now; ``--gaps``
+keeps it and judges again only the mutants the last run did not catch (after new
+tests, with the code unchanged: minutes instead of a full run); ``--report`` only
+prints the scores of the last run again.
 
 Score = (killed + timed out) / (mutants - equivalent ones). Equivalent mutants (they
 cannot change behaviour) are listed with their reason in
@@ -132,8 +134,8 @@ def results(target: Target) -> dict[str, str]:
     }
 
 
-def run_target(target: Target, max_children: int, log: Path) -> bool:
-    """Run ``target``'s mutants; False if mutmut failed (its output is in ``log``).
+def run_target(target: Target, max_children: int, log: Path, *, names: list[str] | None = None) -> bool:
+    """Run ``target``'s mutants (or only ``names``); False if mutmut failed (its output is in ``log``).
 
     mutmut and its workers run in their own process group, ended with this script
     (Ctrl-C or a kill), so that nothing keeps running after it.
@@ -142,7 +144,7 @@ def run_target(target: Target, max_children: int, log: Path) -> bool:
         out.write(f"\n===== {target} =====\n")
         out.flush()
         child = subprocess.Popen(
-            [str(MUTMUT), "run", "--max-children", str(max_children), *target.patterns],
+            [str(MUTMUT), "run", "--max-children", str(max_children), *(names or target.patterns)],
             cwd=target.folder,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -168,6 +170,7 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 if a module scores below this")
     parser.add_argument("--keep", action="store_true", help="reuse each package's mutants/ (stats, mutants)")
+    parser.add_argument("--gaps", action="store_true", help="judge again only what the last run did not catch")
     parser.add_argument("--report", action="store_true", help="run nothing: the scores of the last run")
     args = parser.parse_args()
     texts = args.targets or [*modules(SHARED), *PLUGIN_TARGETS]
@@ -178,7 +181,7 @@ def main() -> int:
         if target.module not in modules(target.package):
             parser.error(f"no such module in {target.package}: {target.module}")
 
-    if not (args.keep or args.report):
+    if not (args.keep or args.gaps or args.report):
         for package in dict.fromkeys(target.package for target in chosen):
             shutil.rmtree(ROOT / package / "mutants", ignore_errors=True)
     log = ROOT / "output" / "mutation.log"
@@ -188,12 +191,15 @@ def main() -> int:
     rows: list[tuple[Target, int, int, int, float, list[str]]] = []
     failed = False
     for target in chosen:
-        if not args.report:
-            print(f"{target} ...", flush=True)
+        last = results(target) if args.gaps else {}
+        # --gaps: only what the last run did not catch (all of it if it never ran)
+        gaps = sorted(name for name, status in last.items() if status not in CAUGHT) if last else None
+        if not args.report and gaps != []:
+            print(f"{target} ..." + (f" ({len(gaps)} not caught last time)" if gaps else ""), flush=True)
             # mutmut 3.8 now and then dies while it collects which tests cover what
             # (a segfault inside its trampoline, not in a test): then it is run again.
             for attempt in range(1, TRIES + 1):
-                if run_target(target, args.max_children, log):
+                if run_target(target, args.max_children, log, names=gaps):
                     break
                 print(f"  mutmut failed (try {attempt} of {TRIES}); see {log}", flush=True)
             else:
