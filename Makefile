@@ -67,13 +67,16 @@ lint: install
 # modules of vendor-http; MUTATION_TARGETS="target-calltouch-plans:plans
 # tap-kameleoon:audiences:windows,resumable" to modules (or functions) of any package,
 # judged with the test files of its pyproject's [tool.mutmut]. Equivalent mutants are
-# listed in <package>/mutation-equivalents.md.
+# listed in <package>/mutation-equivalents.md. MUTATION_FLAGS=--gaps judges again only
+# what the last run did not catch (after adding tests; --keep, --report: see the script).
 MUTATION_WORKERS ?= 2
 MUTATION_MIN ?= 90
 MUTATION_MODULES ?=
 MUTATION_TARGETS ?=
+MUTATION_FLAGS ?=
 mutation: install
-	$(BIN)/python scripts/mutation.py --max-children $(MUTATION_WORKERS) --fail-under $(MUTATION_MIN) $(MUTATION_MODULES) $(MUTATION_TARGETS)
+	$(BIN)/python scripts/mutation.py --max-children $(MUTATION_WORKERS) --fail-under $(MUTATION_MIN) $(MUTATION_FLAGS) \
+		$(MUTATION_MODULES) $(MUTATION_TARGETS)
 
 # Regenerate each plugin's settings table from `--about --format=markdown`.
 readme: install

@@ -52,6 +52,11 @@ PLUGIN_TARGETS = (
     "tap-kameleoon:audiences:windows,resumable,forget",
 )
 MUTMUT = Path(sys.executable).parent / "mutmut"
+#: Seconds one test may run under a mutant (pytest-timeout, through PYTEST_ADDOPTS so that
+#: mutmut's cached verdicts stay valid). A mutant that makes a budget or a poller wait
+#: forever then fails its test in seconds (caught), instead of running until mutmut's
+#: own timeout, which is 15 times the covering tests' duration: minutes per mutant.
+TEST_TIMEOUT_SECONDS = 30
 CAUGHT = {"killed", "timeout"}
 TRIES = 3
 
@@ -149,6 +154,7 @@ def run_target(target: Target, max_children: int, log: Path, *, names: list[str]
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, "PYTEST_ADDOPTS": f"--timeout={TEST_TIMEOUT_SECONDS}"},
         )
 
         def stop(signum: int, _frame: object) -> None:

@@ -1,17 +1,23 @@
-"""A slot given back unused (a request never sent) counts for nothing, and credentials renewed in line.
+"""A slot given back unused counts for nothing; credentials renewed in line; the adapter's own options.
 
-Pure logic of :class:`RateBudget` on a stopped clock, and :meth:`BudgetedAdapter.admit`
-with an authenticator whose token runs out while the request waits for the budget.
+Pure logic of :class:`RateBudget` on a stopped clock, :meth:`BudgetedAdapter.admit` with
+an authenticator whose token runs out while the request waits for the budget, and
+:class:`BudgetedAdapter` against a scripted server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import typing as t
 
 import pytest
 import requests
+from http_script import Answer, Script
+from urllib3 import HTTPConnectionPool
 
 from vendor_http.rate_budget import BudgetDeadlockError, BudgetedAdapter, RateBudget, RateWindow
+from vendor_http.transport import DeadlineExceededError, ResponseTooLargeError, TransportLimits
 
 
 class StoppedClock:
@@ -168,4 +174,82 @@ def test_an_authenticator_without_a_validity_check_is_applied_once_admitted() ->
     adapter = BudgetedAdapter(budget, authenticator=auth)
     adapter.admit(requests.Request("GET", "http://127.0.0.1:9/x").prepare()).release()
     assert calls == [1]
+    adapter.close()
+
+
+def test_the_machine_lock_learns_when_each_request_was_answered() -> None:
+    lock = RecordingLock()
+    budget = RateBudget(machine_lock=lock)
+    slot = budget.acquire()
+    slot.answered()
+    answered = time.time()
+    time.sleep(0.2)
+    slot.release()  # the body read later: the interval counts from the answer
+    failed = budget.acquire()
+    before = time.time()
+    failed.release()  # failed before any answer: counts from now, the vendor may have seen it
+    [(_, first), (_, second)] = [call for call in lock.calls if call[0] == "release"]
+    assert isinstance(first, float) and answered - 0.1 < first <= answered
+    assert isinstance(second, float) and before <= second <= time.time()
+
+
+# The adapter: every request of a session goes through it
+
+
+def adapter_for(budget: RateBudget, **kwargs: t.Any) -> BudgetedAdapter:
+    return BudgetedAdapter(budget, limits=TransportLimits(request_deadline_seconds=5, max_body_bytes=1000), **kwargs)
+
+
+def get(url: str) -> requests.PreparedRequest:
+    return requests.Request("GET", url).prepare()
+
+
+@pytest.mark.parametrize("how", ["keyword", "positional"])
+def test_only_a_streamed_answer_may_be_larger_than_the_bound(http_script: tuple[str, Script], how: str) -> None:
+    url, script = http_script
+    script.default = Answer(body=b"x" * 5000)
+    adapter = adapter_for(RateBudget())
+    streamed = (
+        adapter.send(get(f"{url}/big"), stream=True) if how == "keyword" else adapter.send(get(f"{url}/big"), True)
+    )
+    assert len(streamed.raw.read()) == 5000
+    streamed.close()
+    with pytest.raises(ResponseTooLargeError, match=r"^the vendor answered GET .*/big with more than"):
+        adapter.send(get(f"{url}/big"), False, None) if how == "positional" else adapter.send(get(f"{url}/big"))
+    adapter.close()
+
+
+def test_a_timeout_given_positionally_applies(http_script: tuple[str, Script]) -> None:
+    url, script = http_script
+    script.default = Answer(trickle=0.5, trickle_headers=True)
+    adapter = adapter_for(RateBudget())
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        adapter.send(get(f"{url}/slow"), False, 0.1)  # a read timeout of 0.1 s, not none
+    adapter.close()
+
+
+def test_a_request_over_its_deadline_is_named_in_the_error(http_script: tuple[str, Script]) -> None:
+    url, script = http_script
+    script.default = Answer(trickle=0.3, trickle_headers=True)
+    adapter = BudgetedAdapter(RateBudget(), limits=TransportLimits(request_deadline_seconds=1))
+    with pytest.raises(DeadlineExceededError, match=r"GET .*/late took longer than its total deadline of 1 s"):
+        adapter.send(get(f"{url}/late"), timeout=10)
+    adapter.close()
+
+
+def test_the_pool_options_reach_the_connection_pools() -> None:
+    adapter = BudgetedAdapter(RateBudget(), pool_maxsize=3, pool_block=True)
+    assert adapter.poolmanager.connection_pool_kw["block"] is True
+    assert adapter.poolmanager.connection_pool_kw["maxsize"] == 3
+    adapter.close()
+
+
+def test_proxied_connections_are_watched_by_the_deadline_too() -> None:
+    adapter = BudgetedAdapter(RateBudget())
+    manager = adapter.proxy_manager_for("http://127.0.0.1:9")
+    assert manager.proxy.host == "127.0.0.1"
+    assert manager is adapter.proxy_manager_for("http://127.0.0.1:9")
+    watched = adapter.poolmanager.pool_classes_by_scheme
+    assert manager.pool_classes_by_scheme == watched
+    assert watched["http"] is not HTTPConnectionPool
     adapter.close()
