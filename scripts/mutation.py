@@ -139,7 +139,9 @@ def results(target: Target) -> dict[str, str]:
     }
 
 
-def run_target(target: Target, max_children: int, log: Path, *, names: list[str] | None = None) -> bool:
+def run_target(
+    target: Target, max_children: int, log: Path, *, names: list[str] | None = None, tests: str | None = None
+) -> bool:
     """Run ``target``'s mutants (or only ``names``); False if mutmut failed (its output is in ``log``).
 
     mutmut and its workers run in their own process group, ended with this script
@@ -154,7 +156,10 @@ def run_target(target: Target, max_children: int, log: Path, *, names: list[str]
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "PYTEST_ADDOPTS": f"--timeout={TEST_TIMEOUT_SECONDS}"},
+            env={
+                **os.environ,
+                "PYTEST_ADDOPTS": f"--timeout={TEST_TIMEOUT_SECONDS}" + (f" -k '{tests}'" if tests else ""),
+            },
         )
 
         def stop(signum: int, _frame: object) -> None:
@@ -177,6 +182,12 @@ def main() -> int:
     parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 if a module scores below this")
     parser.add_argument("--keep", action="store_true", help="reuse each package's mutants/ (stats, mutants)")
     parser.add_argument("--gaps", action="store_true", help="judge again only what the last run did not catch")
+    parser.add_argument(
+        "--only-tests",
+        metavar="EXPR",
+        help="judge with only the tests whose names match EXPR (pytest -k, e.g. rate_budget): a lower bound "
+        "of the score, quick for a module that every test runs",
+    )
     parser.add_argument("--report", action="store_true", help="run nothing: the scores of the last run")
     args = parser.parse_args()
     texts = args.targets or [*modules(SHARED), *PLUGIN_TARGETS]
@@ -205,7 +216,7 @@ def main() -> int:
             # mutmut 3.8 now and then dies while it collects which tests cover what
             # (a segfault inside its trampoline, not in a test): then it is run again.
             for attempt in range(1, TRIES + 1):
-                if run_target(target, args.max_children, log, names=gaps):
+                if run_target(target, args.max_children, log, names=gaps, tests=args.only_tests):
                     break
                 print(f"  mutmut failed (try {attempt} of {TRIES}); see {log}", flush=True)
             else:
