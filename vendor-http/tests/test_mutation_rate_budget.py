@@ -223,8 +223,9 @@ def test_a_timeout_given_positionally_applies(http_script: tuple[str, Script]) -
     url, script = http_script
     script.default = Answer(trickle=0.5, trickle_headers=True)
     adapter = adapter_for(RateBudget())
-    with pytest.raises(requests.exceptions.ReadTimeout):
+    with pytest.raises(requests.exceptions.ReadTimeout) as error:
         adapter.send(get(f"{url}/slow"), False, 0.1)  # a read timeout of 0.1 s, not none
+    assert not isinstance(error.value, DeadlineExceededError)  # not the 5 s deadline
     adapter.close()
 
 
@@ -234,6 +235,22 @@ def test_a_request_over_its_deadline_is_named_in_the_error(http_script: tuple[st
     adapter = BudgetedAdapter(RateBudget(), limits=TransportLimits(request_deadline_seconds=1))
     with pytest.raises(DeadlineExceededError, match=r"GET .*/late took longer than its total deadline of 1 s"):
         adapter.send(get(f"{url}/late"), timeout=10)
+    adapter.close()
+
+
+def test_a_request_cut_by_its_deadline_before_any_answer_is_named_in_the_error(
+    http_script: tuple[str, Script],
+) -> None:
+    url, script = http_script
+
+    def silent(_seen: object) -> Answer:
+        time.sleep(2)  # nothing is sent until after the deadline
+        return Answer()
+
+    script.default = silent
+    adapter = BudgetedAdapter(RateBudget(), limits=TransportLimits(request_deadline_seconds=1))
+    with pytest.raises(DeadlineExceededError, match=r"GET .*/mute took longer than its total deadline of 1 s"):
+        adapter.send(get(f"{url}/mute"), timeout=10)
     adapter.close()
 
 
@@ -253,3 +270,49 @@ def test_proxied_connections_are_watched_by_the_deadline_too() -> None:
     assert manager.pool_classes_by_scheme == watched
     assert watched["http"] is not HTTPConnectionPool
     adapter.close()
+
+
+def test_options_for_a_proxy_reach_its_pools() -> None:
+    adapter = BudgetedAdapter(RateBudget())
+    manager = adapter.proxy_manager_for("http://127.0.0.1:9", cert_reqs="CERT_NONE")
+    assert manager.connection_pool_kw["cert_reqs"] == "CERT_NONE"
+    adapter.close()
+
+
+def test_a_slot_given_back_frees_exactly_one_place_in_flight() -> None:
+    budget = RateBudget(max_in_flight=2)
+    budget.acquire()  # held by this thread
+    budget.acquire().cancel()
+    started: list[str] = []
+
+    def worker(name: str) -> None:
+        budget.acquire()  # held until the end of the test
+        started.append(name)
+
+    second = threading.Thread(target=worker, args=("second",), daemon=True)
+    second.start()
+    second.join(timeout=60)
+    third = threading.Thread(target=worker, args=("third",), daemon=True)
+    third.start()
+    third.join(timeout=0.5)
+    assert started == ["second"]  # two in flight: the third waits
+
+
+class SlowLock(RecordingLock):
+    """A machine lock held by another process for ``seconds`` each time."""
+
+    def __init__(self, clock: StoppedClock, seconds: float) -> None:
+        super().__init__()
+        self.clock, self.seconds = clock, seconds
+
+    def acquire(self) -> None:
+        super().acquire()
+        self.clock.now += self.seconds
+
+
+def test_waiting_for_the_machine_lock_counts_as_time_waited() -> None:
+    clock = StoppedClock()
+    budget = RateBudget(machine_lock=SlowLock(clock, 2.5), clock=clock)
+    budget.acquire().release()
+    budget.acquire().release()
+    assert budget.seconds_waited == 5
