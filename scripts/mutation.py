@@ -59,6 +59,8 @@ MUTMUT = Path(sys.executable).parent / "mutmut"
 TEST_TIMEOUT_SECONDS = 30
 CAUGHT = {"killed", "timeout"}
 TRIES = 3
+#: Mutants not caught listed per module (a module without its tests has hundreds).
+MAX_LISTED = 60
 
 
 @dataclass(frozen=True)
@@ -257,8 +259,10 @@ def main() -> int:
     for target, *_, gaps in rows:
         if gaps:
             print(f"\n{target}: not caught ({len(gaps)}); `mutmut show NAME` in {target.package}/ shows the change")
-            for name in gaps:
+            for name in gaps[:MAX_LISTED]:
                 print(f"  {name}")
+            if len(gaps) > MAX_LISTED:
+                print(f"  … and {len(gaps) - MAX_LISTED} more (`mutmut results` in {target.package}/)")
     print(f"\nmutmut's output: {log}")
     return 1 if failed else 0
 
