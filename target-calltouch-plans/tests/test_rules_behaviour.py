@@ -290,3 +290,27 @@ def test_a_checked_record_keeps_its_fields_and_its_schema_problems() -> None:
     record = CheckedRecord({"a": 1}, [problem])
     assert (dict(record), record.schema_problems) == ({"a": 1}, (problem,))
     assert CheckedRecord({"a": 1}).schema_problems == ()
+
+
+def test_edges_of_the_rules() -> None:
+    # a record is named "record" unless the caller says where it is
+    with pytest.raises(InvalidPlanError, match=r"^record: field 'metric' = None"):
+        to_plan_item({"medium": "cpc"})
+    with pytest.raises(InvalidPlanError, match=r"^stream 'p' record #4: field 'metric' = 5: must be an object"):
+        to_plan_item(api(metric=5), "stream 'p' record #4")
+    # any one flat field makes the record flat, metric_value too
+    assert problems({"medium": "cpc", "metric_value": 5})[2].startswith("field 'metric_type' = None: must be one of")
+    # zero is a plan value in every encoding
+    assert [to_plan_item(flat(metric_value=v))["metric"]["value"] for v in (0.0, Decimal("0"), Decimal("0.00"))] == [
+        0,
+        0,
+        0,
+    ]
+    # a surrogate beyond the 128 that stand for bytes is a lone surrogate
+    assert problems(flat(source="\udd00")) == [
+        "field 'source' = '\\udd00': must be UTF-8 text; character 1 is a lone surrogate (\\udd00)"
+    ]
+    # a metric name that cannot be sent is shown as it came
+    assert problems(flat(metric_type="Цели", metric_name="a\ud800")) == [
+        "field 'metric_name' = 'a\\ud800': must be UTF-8 text; character 2 is a lone surrogate (\\ud800)"
+    ]
