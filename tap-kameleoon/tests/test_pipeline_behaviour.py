@@ -23,13 +23,15 @@ SITE_B = {"id": 2, "code": "b2"}
 class Kameleoon:
     """The stream's side of the pipeline, with a scripted Kameleoon on a virtual clock."""
 
-    def __init__(self, *, ready_after: float = 10.0, timeout: float = 900.0) -> None:
+    def __init__(self, *, ready_after: float = 10.0, timeout: float = 900.0, interval: float = 5.0) -> None:
         self.now = 0.0
         self.ready_after = ready_after
+        self.ready_after_by_start: dict[str, float] = {}  # window start -> its own time to READY
+        self.window_of: dict[str, str] = {}  # data code -> window start
         self.logger = logging.getLogger("test.kameleoon")
         self.poller = JobPoller(
             self.check,
-            PollSchedule(poll_interval_seconds=5, poll_backoff_factor=1, poll_timeout_seconds=timeout),
+            PollSchedule(poll_interval_seconds=interval, poll_backoff_factor=1, poll_timeout_seconds=timeout),
             clock=lambda: self.now,
             sleep=self.sleep,
             what="Kameleoon data code",
@@ -55,6 +57,7 @@ class Kameleoon:
             raise self.refuse[window.start]
         code = f"{window.site['code']}-{window.start}-{len(self.started)}"
         self.started[code] = self.now
+        self.window_of[code] = window.start
         return code
 
     def forget(self, window: Window) -> None:
@@ -69,7 +72,8 @@ class Kameleoon:
             raise outcome
         if outcome is not None:
             return outcome
-        if self.now - self.started.setdefault(code, self.now - self.ready_after) >= self.ready_after:
+        ready_after = self.ready_after_by_start.get(self.window_of.get(code, ""), self.ready_after)
+        if self.now - self.started.setdefault(code, self.now - ready_after) >= ready_after:
             return JobStatus(JobState.DONE, payload={"code": code})
         return JobStatus(JobState.PENDING)
 
@@ -284,3 +288,46 @@ def test_instants_are_read_in_every_documented_form_as_utc(value, expected) -> N
     assert (parsed.isoformat() if parsed else None) == expected
     if parsed is not None:
         assert parsed.timezone_name == "UTC"
+
+
+def test_waits_under_a_second_are_slept_too() -> None:
+    kameleoon = Kameleoon(ready_after=1.2, interval=0.5)
+    pipeline = pipeline_of(kameleoon, windows(SITE_A, "w1"), 1)
+    assert emitted(pipeline, SITE_A) == [("w1", "a1-w1-0")]
+    assert kameleoon.sleeps == [0.5, 0.5, 0.5]
+
+
+def test_windows_before_a_failed_one_keep_being_checked_while_the_run_stops() -> None:
+    kameleoon = Kameleoon()
+    kameleoon.ready_after_by_start = {"w1": 10, "w2": 5}
+    kameleoon.refuse["w3"] = FatalAPIError("refused")
+    pipeline = pipeline_of(kameleoon, windows(SITE_A, "w1", "w2", "w3"), 3)
+    out = pipeline.windows_of(1)
+    assert [next(out).start, next(out).start] == ["w1", "w2"]
+    with pytest.raises(FatalAPIError, match="refused"):
+        next(out)
+    checks = [(e, kameleoon.now) for e in kameleoon.events if e.startswith("check")]
+    # w2 is checked (and READY) at 5 s although w1, before it, is not: both come out at 10 s
+    assert [e for e, _ in checks] == ["check a1-w1-0", "check a1-w2-1", "check a1-w1-0"]
+
+
+def test_what_the_pipeline_says(caplog) -> None:
+    kameleoon = Kameleoon()
+    kameleoon.pending |= {"w1": "kept1", "w2": "kept2"}
+    kameleoon.outcome["kept2"] = DataCodeRejectedError("unknown data code")
+    kameleoon.refuse["w3"] = FatalAPIError("Kameleoon refused GET /audiences/global")
+    pipeline = pipeline_of(kameleoon, windows(SITE_A, "w1", "w2", "w3"), 3)
+    with caplog.at_level(logging.INFO, logger="test.kameleoon"):
+        out = pipeline.windows_of(1)
+        next(out)
+    assert caplog.messages == [
+        "Resuming data code kept1 of site a1 (id 1), window w1..w1+",
+        "Resuming data code kept2 of site a1 (id 1), window w2..w2+",
+        "Kameleoon refused GET /audiences/global; stopping once the windows before it are out",
+        "Kameleoon no longer knows data code kept2; requesting site a1 (id 1), window w2..w2+ again",
+    ]
+    assert (pipeline.requested, pipeline.resumed) == (1, 2)  # w2 asked for again; w3 refused
+
+
+def test_a_duration_is_no_instant() -> None:
+    assert instant("P2D") is None

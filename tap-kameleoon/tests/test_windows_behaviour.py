@@ -2,7 +2,8 @@
 
 Pure logic of the audience stream (no request is made): its windows from the settings,
 the site's bookmark and today, and its ``pending`` data codes in STATE. Today is fixed
-at 2026-12-02 12:00 UTC, so yesterday, the last complete day, is 2026-12-01.
+at 2026-12-02 20:00 UTC, so yesterday, the last complete day, is 2026-12-01, on a
+machine whose local zone (Tokyo) is a day ahead.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ import pytest
 
 from tap_kameleoon.pipeline import Window
 from tap_kameleoon.tap import TapKameleoon
+from vendor_http.dates import DateSettingError
 
-NOW = pendulum.datetime(2026, 12, 2, 12, 0, 0)
+NOW = pendulum.datetime(2026, 12, 2, 20, 0, 0)  # already 2026-12-03 in Tokyo
 SITE = {"id": 1, "code": "a1"}
 STREAM = "audience_global_stats"
 
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stream's clock (``pendulum.now``) stopped at :data:`NOW`."""
-    monkeypatch.setattr(pendulum, "now", lambda tz="UTC": NOW.in_timezone(tz))
+    """The stream's clock (``pendulum.now``) stopped at :data:`NOW`, local time in Tokyo."""
+    monkeypatch.setattr(pendulum, "now", lambda tz=None: NOW.in_timezone(tz or "Asia/Tokyo"))
 
 
 def stream(state: dict[str, t.Any] | None = None, **settings: t.Any) -> t.Any:
@@ -114,6 +116,11 @@ def test_an_end_date_from_today_on_is_clamped_to_yesterday_with_a_warning(caplog
         "Requested end 2026-12-31 is after the latest day Kameleoon allows (today is not complete yet); "
         "ending at 2026-12-01 instead." in caplog.text
     )
+
+
+def test_a_bookmark_that_is_no_date_stops_the_run_naming_it() -> None:
+    with pytest.raises(DateSettingError, match=r"^setting 'state bookmark' must be a date .* got 'soon'"):
+        windows({"replication_key_value": "soon"}, start_date="2026-11-01")
 
 
 def test_nothing_is_asked_for_before_the_start_date_is_complete() -> None:

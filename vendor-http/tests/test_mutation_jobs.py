@@ -113,6 +113,18 @@ def test_a_probe_found_pending_is_checked_again_when_others_were_done_not_later(
     assert job.next_poll_at == vendor.started["j"] + 10
 
 
+def test_a_job_still_pending_exactly_when_others_were_done_follows_its_schedule() -> None:
+    clock = Clock()
+    vendor = Vendor(clock, seconds=100)
+    poller = learning(vendor, clock, poll_backoff_factor=1, poll_interval_seconds=3)
+    poller.estimate.learn(pending_for=9, done_after=10)  # tight: first checked at 10 s
+    job = poller.start(vendor.create("j"))
+    assert job.next_poll_at == clock.now + 10
+    clock.now = job.next_poll_at
+    poller.poll_once(job)
+    assert job.next_poll_at == clock.now + 3  # not again at once
+
+
 def test_a_job_pending_past_the_estimate_follows_its_schedule() -> None:
     clock = Clock()
     vendor = Vendor(clock, seconds=100)
