@@ -153,9 +153,12 @@ def test_a_young_enough_data_code_of_the_same_window_and_level_is_taken_up() -> 
 
 
 def test_an_older_data_code_is_requested_anew_saying_why(caplog) -> None:
-    with caplog.at_level(logging.INFO):
-        assert stream({"pending": [pending("old", 61)]}).resumable(WINDOW) is None
-    assert "Not resuming data code old: requested 61 minutes ago" in caplog.text
+    audience = stream({"pending": [pending("old", 61)]})
+    with caplog.at_level(logging.INFO, logger=audience.logger.name):
+        assert audience.resumable(WINDOW) is None
+    assert [r.getMessage() for r in caplog.records if r.name == audience.logger.name] == [
+        "Not resuming data code old: requested 61 minutes ago"
+    ]
     assert stream({"pending": [pending("old", 61)]}, data_code_max_age_minutes=90).resumable(WINDOW) == "old"
     assert stream({"pending": [pending("new", 1)]}, data_code_max_age_minutes=0).resumable(WINDOW) is None
 
