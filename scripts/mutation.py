@@ -50,6 +50,7 @@ PLUGIN_TARGETS = (
     "target-calltouch-plans:plans",
     "tap-kameleoon:pipeline",
     "tap-kameleoon:audiences:windows,resumable,forget",
+    "tap-shopster:reports",
 )
 MUTMUT = Path(sys.executable).parent / "mutmut"
 #: Seconds one test may run under a mutant (pytest-timeout, through PYTEST_ADDOPTS so that

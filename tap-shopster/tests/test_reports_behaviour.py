@@ -177,3 +177,28 @@ def test_a_period_after_a_weekend_start_is_a_week() -> None:
     start = pendulum.datetime(2026, 2, 2, tz="UTC")
     report = Report("r", (1,), "weekend", "2 week", "5 minute", "20 minute")
     assert report.period_after(start) == pendulum.datetime(2026, 2, 9, tz="UTC")
+
+
+@pytest.mark.parametrize("interval", ["hourly", "daily"])
+def test_hourly_and_daily_rows_are_asked_for_window_days_at_a_time(interval: str) -> None:
+    report = Report("r", (1,), interval, "2 week", "5 minute", "20 minute")
+    got = report.windows(pendulum.date(2026, 2, 4), pendulum.date(2026, 2, 10), 3)
+    assert [(str(w.start), str(w.end)) for w in got] == [
+        ("2026-02-04", "2026-02-06"),
+        ("2026-02-07", "2026-02-09"),
+        ("2026-02-10", "2026-02-10"),
+    ]
+
+
+@pytest.mark.parametrize("interval", ["weekly", "monthly"])
+def test_one_day_at_the_start_of_a_period_is_one_window(interval: str) -> None:
+    day = pendulum.date(2026, 6, 1)  # a Monday and the first of a month
+    report = Report("r", (1,), interval, "2 week", "5 minute", "20 minute")
+    assert [(str(w.start), str(w.end)) for w in report.windows(day, day, 7)] == [("2026-06-01", "2026-06-01")]
+
+
+@pytest.mark.parametrize("objects", [None, "101"])
+def test_a_report_without_a_list_of_objects_is_named_by_its_interval(objects: object) -> None:
+    assert problems({"reports": [{"objects": objects}]}) == [
+        "report 'daily' (reports[0]): setting 'objects' must be a non-empty list of object ids, e.g. [101, 102]"
+    ]
