@@ -51,6 +51,7 @@ PLUGIN_TARGETS = (
     "tap-kameleoon:pipeline",
     "tap-kameleoon:audiences:windows,resumable,forget",
     "tap-shopster:reports",
+    "tap-trust:client:statistics_columns,range_params,snapshot_window,token_created_at,as_id,rfc3339",
 )
 MUTMUT = Path(sys.executable).parent / "mutmut"
 #: Seconds one test may run under a mutant (pytest-timeout, through PYTEST_ADDOPTS so that
