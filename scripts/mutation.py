@@ -1,6 +1,7 @@
 """Mutation testing, one module at a time, and a score per module.
 
-Usage: python scripts/mutation.py [TARGET ...] [--max-children N] [--fail-under PCT] [--keep | --gaps | --report]
+Usage: python scripts/mutation.py [TARGET ...] [--max-children N] [--fail-under PCT]
+       [--keep | --gaps | --report] [--only-tests EXPR]
 
 A TARGET is ``package:module`` (``target-calltouch-plans:plans``), or
 ``package:module:function,function`` to judge only those functions of the module
@@ -16,7 +17,12 @@ workers (2 by default: the machine is shared). A package's working copy
 given, so every score is measured against the tests as they are now; ``--gaps``
 keeps it and judges again only the mutants the last run did not catch (after new
 tests, with the code unchanged: minutes instead of a full run); ``--report`` only
-prints the scores of the last run again.
+prints the scores of the last run again. ``--only-tests EXPR`` judges with only the
+tests whose names match (``pytest -k``): a mutant caught by fewer tests is caught by all,
+so the score is a lower bound, measured in minutes for a module whose code every test of
+vendor-http runs (rate_budget: hours in full on a shared machine). A test running longer
+than 30 s under a mutant fails (the mutant is caught) instead of waiting for mutmut's
+own timeout.
 
 Score = (killed + timed out) / (mutants - equivalent ones). Equivalent mutants (they
 cannot change behaviour) are listed with their reason in
