@@ -68,7 +68,8 @@ lint: install
 # tap-kameleoon:audiences:windows,resumable" to modules (or functions) of any package,
 # judged with the test files of its pyproject's [tool.mutmut]. Equivalent mutants are
 # listed in <package>/mutation-equivalents.md. MUTATION_FLAGS=--gaps judges again only
-# what the last run did not catch (after adding tests; --keep, --report: see the script).
+# what the last run did not catch (after adding tests); "--only-tests rate_budget" judges
+# with those tests only, a quick lower bound (--keep, --report: see the script).
 MUTATION_WORKERS ?= 2
 MUTATION_MIN ?= 90
 MUTATION_MODULES ?=
