@@ -85,7 +85,7 @@ class SessionsStream(RickaiStream):
         """Sessions of each day in turn; STATE after every completed day."""
         days = self.day_range(context)
         if days:
-            self.logger.info("Extracting sessions for %s..%s (%d days)", days[0], days[-1], len(days))
+            self.track_progress("day", labels=[day.to_date_string() for day in days])
         for day in days:
             yield from self.request_records({"day": day.to_date_string()})
             self.complete_window(day.to_date_string(), context=context)

@@ -14,6 +14,7 @@ import json
 import sys
 import threading
 import typing as t
+import weakref
 from functools import cached_property
 
 from singer_sdk import Tap
@@ -25,6 +26,7 @@ from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
 from vendor_http.sdk_seam import PluginSeam, TargetSeam
 from vendor_http.settings import check_api_url, decimal_string_checks, decimal_strings_accepted, validate_settings
+from vendor_http.summary import RunSummary, bookmarks_of
 from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
@@ -81,6 +83,8 @@ class VendorPlugin(PluginSeam):
         if validate_config:
             checks |= self.settings_checks()
         validate_settings(self.config, checks)
+        _ = self.run_summary  # counts from here
+        VendorPlugin._latest = weakref.ref(self)
 
     # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
 
@@ -146,6 +150,40 @@ class VendorPlugin(PluginSeam):
         """The vendor's documented limits; by default no proactive limit."""
         return RateBudget()
 
+    # The run summary (vendor_http.summary)
+
+    #: The plugin object created last (by ``invoke``), whose summary ``invoke`` logs.
+    _latest: t.ClassVar[weakref.ref[VendorPlugin] | None] = None
+
+    @cached_property
+    def run_summary(self) -> RunSummary:
+        """What this run did; streams and sinks add to it, ``invoke`` logs it at the end."""
+        return RunSummary(self.name, self.rate_budget)
+
+    def summary_bookmarks(self) -> dict[str, str]:
+        """Stream → the bookmark reached, for the summary (taps: from their state)."""
+        return {}
+
+    def summary_details(self) -> list[str]:
+        """The plugin's own summary lines (e.g. each import of a target)."""
+        return []
+
+    def log_summary(self, *, failed: bool) -> None:
+        """Log the run summary once, if the run did any work."""
+        summary = self.run_summary
+        if summary.active:
+            summary.log(self.logger, failed=failed, bookmarks=self.summary_bookmarks(), details=self.summary_details())
+
+    @classmethod
+    def _log_latest_summary(cls, *, failed: bool) -> None:
+        plugin = VendorPlugin._latest() if VendorPlugin._latest is not None else None
+        VendorPlugin._latest = None
+        if plugin is not None:
+            try:
+                plugin.log_summary(failed=failed)
+            except Exception:  # the summary must never hide the run's own outcome
+                cls.logger.exception("%s: the run summary could not be written", cls.name)
+
     # Failures
 
     @classmethod
@@ -156,12 +194,15 @@ class VendorPlugin(PluginSeam):
         <message>``, and exit code 1. Anything else is a bug: its traceback is
         kept, followed by a line saying so, and the exit code is 1 as well.
         """
+        VendorPlugin._latest = None
         try:
             super().invoke(*args, **kwargs)  # type: ignore[misc]
         except cls.explained_failures as error:
+            cls._log_latest_summary(failed=True)
             cls.logger.error("%s stopped: %s", cls.name, failure_message(error))  # no traceback: the message is all
             sys.exit(1)
         except Exception as error:
+            cls._log_latest_summary(failed=True)
             cls.logger.critical("%s failed unexpectedly", cls.name, exc_info=error)
             cls.logger.critical(
                 "%s stopped by a bug (%s: %s); please report it with the traceback above",
@@ -170,6 +211,7 @@ class VendorPlugin(PluginSeam):
                 redact(str(error)),
             )
             sys.exit(1)
+        cls._log_latest_summary(failed=False)
 
 
 class VendorTap(VendorPlugin, Tap):
@@ -181,6 +223,13 @@ class VendorTap(VendorPlugin, Tap):
         """Initialize the tap, then check settings before any request is made."""
         super().__init__(*args, **kwargs)
         self.setup_plugin(validate_config=kwargs.get("validate_config", True))
+
+    def summary_bookmarks(self) -> dict[str, str]:
+        """The bookmarks in the tap's state as the run leaves it."""
+        try:
+            return bookmarks_of(self.state)
+        except RuntimeError:  # no state yet
+            return {}
 
 
 class VendorTarget(VendorPlugin, TargetSeam):
