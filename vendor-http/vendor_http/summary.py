@@ -106,10 +106,12 @@ class RunSummary:
         labels: Sequence[str] | None = None,
         scope: str = "",
         records_of: Iterable[str] = (),
+        records: Callable[[], int] | None = None,
     ) -> Progress:
         """A :class:`Progress` for ``stream``'s units, its units counted in the summary.
 
-        The records it reports are those of ``stream`` and of ``records_of`` (its children).
+        The records it reports are those of ``stream`` and of ``records_of`` (its children),
+        or what ``records`` counts (a target: items delivered).
         """
         names = (stream, *records_of)
         progress = Progress(
@@ -119,7 +121,7 @@ class RunSummary:
             labels=labels,
             scope=scope,
             logger=logger,
-            records=lambda: sum(self.records(name) for name in names),
+            records=records or (lambda: sum(self.records(name) for name in names)),
             requests=lambda: self.budget.requests_started,
             seconds_per_request=self.budget.seconds_per_request,
         )
