@@ -218,7 +218,7 @@ class TargetCalltouchPlans(VendorTarget):
         importer = self.plan_run.importer
         lines = []
         if self.config.get("dry_run"):
-            lines.append("dry run: nothing sent")
+            lines.append("dry run, nothing sent")
         lines += [
             f"valid plan items: {stats.validated} ({stats.duplicates} duplicate(s) replaced by a later record)",
             f"records rejected: {stats.rejected}" + (f" (see {self.plan_run.reject_path})" if stats.rejected else ""),
