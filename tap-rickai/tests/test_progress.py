@@ -71,7 +71,9 @@ def test_a_failed_run_still_ends_with_the_summary_then_the_one_line(sandbox_fact
 def test_request_duration_is_the_vendors_and_the_budget_wait_is_apart(sandbox_factory, latest, interval) -> None:
     sandbox = sandbox_factory(rate_limit=False, rickai_sessions_per_day=20)
     first = latest - timedelta(days=2)
-    run = run_tap(tap_config(sandbox, start_date=str(first), end_date=str(latest), min_request_interval_seconds=interval))
+    run = run_tap(
+        tap_config(sandbox, start_date=str(first), end_date=str(latest), min_request_interval_seconds=interval)
+    )
 
     assert run.returncode == 0, run.stderr
     assert "sessions: 3 days to do" in run.stderr

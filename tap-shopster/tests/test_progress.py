@@ -15,8 +15,11 @@ FLOORS = {"name": "floors", "objects": [1011, 1012]}
 def test_a_multi_window_run_says_which_window_of_which_report(shopster, monkeypatch) -> None:
     monkeypatch.setattr(vendor_http.progress, "PROGRESS_INTERVAL_SECONDS", 0.0)  # a line at every window's end
     start = today() - timedelta(days=9)
-    run = run_tap(tap_config(shopster, MALLS, FLOORS, start_date=str(start), end_date=str(start + timedelta(days=5)),
-                             window_days=2))
+    run = run_tap(
+        tap_config(
+            shopster, MALLS, FLOORS, start_date=str(start), end_date=str(start + timedelta(days=5)), window_days=2
+        )
+    )
 
     assert run.returncode == 0, run.stderr
     starts = [str(start + timedelta(days=2 * n)) for n in range(3)]

@@ -126,7 +126,8 @@ def test_a_line_says_where_what_and_how_long(caplog) -> None:
         "sessions: company 101 (1 of 2): 10 days to do (2026-09-01..2026-09-10); at least 10 s at the rate budget"
     )
     assert lines(caplog)[1:] == [  # the line when 15 s had passed, at the end of a unit
-        "sessions: company 101 (1 of 2): day 9 of 10 (2026-09-09); 12,345 records so far; 16 s elapsed, about 4.0 s left"
+        "sessions: company 101 (1 of 2): day 9 of 10 (2026-09-09); 12,345 records so far; "
+        "16 s elapsed, about 4.0 s left"
     ]
 
 

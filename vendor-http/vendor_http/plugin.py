@@ -192,7 +192,8 @@ class VendorPlugin(PluginSeam):
 
         An explained failure ends the run with one line, ``<plugin> stopped:
         <message>``, and exit code 1. Anything else is a bug: its traceback is
-        kept, followed by a line saying so, and the exit code is 1 as well.
+        kept, followed by a line saying so, and the exit code is 1 as well. The run
+        summary (:mod:`vendor_http.summary`) comes first, whether the run ended or failed.
         """
         VendorPlugin._latest = None
         try:

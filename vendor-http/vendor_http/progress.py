@@ -29,13 +29,13 @@ PROGRESS_INTERVAL_SECONDS = 15.0
 def duration_text(seconds: float) -> str:
     """``0.4 s``, ``42 s``, ``3 min 05 s``, ``2 h 07 min``."""
     seconds = max(0.0, seconds)
-    if seconds < 10:  # noqa: PLR2004
+    if seconds < 10:
         return f"{seconds:.1f} s"
     whole = round(seconds)
-    if whole < 60:  # noqa: PLR2004
+    if whole < 60:
         return f"{whole} s"
     minutes, secs = divmod(whole, 60)
-    if minutes < 60:  # noqa: PLR2004
+    if minutes < 60:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"

@@ -30,6 +30,8 @@ if t.TYPE_CHECKING:
 
     import requests
 
+    from vendor_http.machine_lock import MachineLock
+
 TOO_MANY_REQUESTS = 429
 #: Attribute of a response: seconds its request waited for the budget (see :func:`budget_wait`).
 BUDGET_WAIT_ATTRIBUTE = "vendor_budget_wait_seconds"
@@ -38,8 +40,6 @@ BUDGET_WAIT_ATTRIBUTE = "vendor_budget_wait_seconds"
 def budget_wait(response: requests.Response) -> float:
     """Seconds the request of ``response`` waited for the rate budget before it was sent."""
     return float(getattr(response, BUDGET_WAIT_ATTRIBUTE, 0.0))
-
-    from vendor_http.machine_lock import MachineLock
 
 
 @dataclass(frozen=True)
