@@ -41,13 +41,13 @@ def duration_text(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+#: Plurals that are not the word with an ``s``.
+IRREGULAR_PLURALS = {"retry": "retries", "entry": "entries"}
+
+
 def plural(count: int, unit: str) -> str:
-    """``1 day``, ``2 days``, ``1 entry``, ``3 entries``."""
-    if count == 1:
-        return f"{count:,} {unit}"
-    if unit.endswith("y") and not unit.endswith(("ay", "ey", "oy")):
-        return f"{count:,} {unit[:-1]}ies"
-    return f"{count:,} {unit}s"
+    """``1 day``, ``2 days``, ``1 retry``, ``3 retries``, ``1,200 records``."""
+    return f"{count:,} {unit if count == 1 else IRREGULAR_PLURALS.get(unit, unit + 's')}"
 
 
 class Progress:
@@ -85,8 +85,8 @@ class Progress:
         """
         self.name = name
         self.unit = unit
-        self.labels = list(labels) if labels is not None else None
-        self.total = total if total is not None else (len(self.labels) if self.labels is not None else None)
+        self.labels = list(labels or ())
+        self.total = total if total is not None else (len(self.labels) or None)
         self.scope = scope
         self.logger = logger or logging.getLogger(__name__)
         self._records = records or (lambda: 0)
@@ -106,47 +106,46 @@ class Progress:
     # What the lines say
 
     @property
+    def prefix(self) -> str:
+        """``sessions: `` or ``daily_statistics: company 101 (1 of 2): ``: who, and where."""
+        return f"{self.name}: {self.scope}: " if self.scope else f"{self.name}: "
+
+    @property
     def finished(self) -> bool:
         return self.total is not None and self.done >= self.total
 
     def current(self) -> str:
         """``day 12 of 89 (2026-09-12)``, or ``89 of 89 days done`` at the end."""
         if self.finished:
-            return f"{self.done} of {plural(self.total or 0, self.unit)} done"
+            return f"{self.done} of {plural(self.done, self.unit)} done"
         number = self.done + 1
         text = f"{self.unit} {number}" + (f" of {self.total}" if self.total is not None else "")
-        if self.labels is not None and self.done < len(self.labels):
+        if self.done < len(self.labels):
             text += f" ({self.labels[self.done]})"
         return text
 
-    def eta(self, now: float | None = None) -> tuple[float, bool] | None:
+    def eta(self) -> tuple[float, bool] | None:
         """Seconds left and whether that is a floor only (the budget's), or ``None`` if unknown."""
-        if self.total is None:
+        if self.total is None or self.finished:
             return None
-        left = max(0, self.total - self.done)
-        if left == 0:
-            return 0.0, False
-        now = self._clock() if now is None else now
-        made = self._requests() - self.requests_at_start
+        left = self.total - self.done
         in_unit = self._requests() - self.requests_at_unit
-        per_unit = max(1.0, made / self.done) if self.done else 1.0
+        per_unit = max(1.0, (self.requests_at_unit - self.requests_at_start) / self.done) if self.done else 1.0
         floor = max(0.0, left * per_unit - in_unit) * self.seconds_per_request if self.seconds_per_request else None
         if self.done == 0:
             return (floor, True) if floor else None
-        pace = (now - self.started) / self.done * left
+        pace = (self._clock() - self.started) / self.done * left
         return max(pace, floor or 0.0), False
 
-    def line(self, now: float | None = None) -> str:
+    def line(self) -> str:
         """One progress line: where, records, requests in the unit, time spent and left."""
-        now = self._clock() if now is None else now
-        where = f"{self.scope}: " if self.scope else ""
-        parts = [f"{self.name}: {where}{self.current()}", plural(self._records(), "record") + " so far"]
+        parts = [self.prefix + self.current(), plural(self._records(), "record") + " so far"]
         pages = self._requests() - self.requests_at_unit
         if pages > 1 and not self.finished:
             parts[0] += f", request {pages} of this {self.unit}"
-        timing = f"{duration_text(now - self.started)} elapsed"
-        estimate = self.eta(now)
-        if estimate is not None and not self.finished:
+        timing = f"{duration_text(self._clock() - self.started)} elapsed"
+        estimate = self.eta()
+        if estimate is not None:
             seconds, floor_only = estimate
             timing += f", {'at least' if floor_only else 'about'} {duration_text(seconds)} left"
         parts.append(timing)
@@ -156,8 +155,7 @@ class Progress:
 
     def begin(self) -> None:
         """Log what is to be done (and the least time the budget needs for it)."""
-        where = f"{self.scope}: " if self.scope else ""
-        text = f"{self.name}: {where}"
+        text = self.prefix
         text += plural(self.total, self.unit) + " to do" if self.total is not None else f"{self.unit}s to do"
         if self.labels:
             text += f" ({self.labels[0]}..{self.labels[-1]})" if len(self.labels) > 1 else f" ({self.labels[0]})"
@@ -169,25 +167,21 @@ class Progress:
 
     def tick(self) -> None:
         """A request was made (a page, a poll): log a line if the last is ``interval`` seconds old."""
-        now = self._clock()
-        if now - self.last_line >= self.interval:
-            self.log(now)
+        if self._clock() - self.last_line >= self.interval:
+            self.log()
 
     def unit_done(self, label: str | None = None) -> None:
         """One more unit is done (``label`` names it, default: its label from ``labels``)."""
-        if label is None and self.labels is not None and self.done < len(self.labels):
+        if label is None and self.done < len(self.labels):
             label = self.labels[self.done]
         self.done += 1
         if label is not None:
             self.first_done = self.first_done or label
             self.last_done = label
         self.requests_at_unit = self._requests()
-        now = self._clock()
-        if now - self.last_line >= self.interval:
-            self.log(now)
+        self.tick()
 
-    def log(self, now: float | None = None) -> None:
+    def log(self) -> None:
         """Write the progress line now."""
-        now = self._clock() if now is None else now
-        self.logger.info("%s", self.line(now))
-        self.last_line = now
+        self.logger.info("%s", self.line())
+        self.last_line = self._clock()

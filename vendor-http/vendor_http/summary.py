@@ -72,8 +72,6 @@ class RunSummary:
         self._records: dict[str, int] = defaultdict(int)
         self._retriers: dict[int, Retrier] = {}
         self._progress: dict[str, list[Progress]] = defaultdict(list)
-        #: Whether work began (a stream synced, a record read): only then is there a summary.
-        self.active = False
         self.logged = False
 
     # Registration
@@ -82,12 +80,10 @@ class RunSummary:
         """A stream's record counter (one per sync), read when needed."""
         with self._lock:
             self._counters[stream].append(counter)
-            self.active = True
 
     def add_records(self, stream: str, count: int = 1) -> None:
         """``count`` more records of ``stream`` (targets: records read)."""
         self._records[stream] += count
-        self.active = True
 
     def count_retries(self, *retriers: Retrier | None) -> None:
         """Retry engines whose retries count in the summary (each once)."""
@@ -127,10 +123,14 @@ class RunSummary:
         )
         with self._lock:
             self._progress[stream].append(progress)
-            self.active = True
         return progress
 
     # Reading
+
+    @property
+    def active(self) -> bool:
+        """Whether work began (a stream synced, a record read): only then is there a summary."""
+        return bool(self._counters or self._records or self._progress)
 
     def records(self, stream: str) -> int:
         """Records of ``stream`` so far."""
