@@ -14,7 +14,6 @@ import json
 import sys
 import threading
 import typing as t
-import weakref
 from functools import cached_property
 
 from singer_sdk import Tap
@@ -84,7 +83,7 @@ class VendorPlugin(PluginSeam):
             checks |= self.settings_checks()
         validate_settings(self.config, checks)
         _ = self.run_summary  # counts from here
-        VendorPlugin._latest = weakref.ref(self)
+        VendorPlugin._latest = self
 
     # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
 
@@ -152,8 +151,9 @@ class VendorPlugin(PluginSeam):
 
     # The run summary (vendor_http.summary)
 
-    #: The plugin object created last (by ``invoke``), whose summary ``invoke`` logs.
-    _latest: t.ClassVar[weakref.ref[VendorPlugin] | None] = None
+    #: The plugin object created last (by ``invoke``), whose summary ``invoke`` logs. A strong
+    #: reference: the SDK's ``invoke`` drops its own before the summary of a run that ended.
+    _latest: t.ClassVar[VendorPlugin | None] = None
 
     @cached_property
     def run_summary(self) -> RunSummary:
@@ -176,8 +176,7 @@ class VendorPlugin(PluginSeam):
 
     @classmethod
     def _log_latest_summary(cls, *, failed: bool) -> None:
-        plugin = VendorPlugin._latest() if VendorPlugin._latest is not None else None
-        VendorPlugin._latest = None
+        plugin, VendorPlugin._latest = VendorPlugin._latest, None
         if plugin is not None:
             try:
                 plugin.log_summary(failed=failed)
