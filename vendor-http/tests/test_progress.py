@@ -79,12 +79,14 @@ def test_the_first_line_says_what_is_to_be_done_and_the_budgets_floor(caplog) ->
     make(Clock(), seconds_per_request=1.0, scope="company 101 (1 of 2)").begin()
     make(Clock(), labels=DAYS[:1], seconds_per_request=1.0).begin()  # 1 s: still worth saying
     make(Clock(), labels=DAYS[:1], seconds_per_request=0.9).begin()  # less: not
+    make(Clock(), labels=DAYS[:2]).begin()
     make(Clock(), labels=None, total=3, scope="report '100%'").begin()
     make(Clock(), labels=None, records=None).begin()
     assert lines(caplog) == [
         "sessions: company 101 (1 of 2): 10 days to do (2026-09-01..2026-09-10); at least 10 s at the rate budget",
         "sessions: 1 day to do (2026-09-01); at least 1.0 s at the rate budget",
         "sessions: 1 day to do (2026-09-01)",
+        "sessions: 2 days to do (2026-09-01..2026-09-02)",
         "sessions: report '100%': 3 days to do",
         "sessions: days to do",
     ]
@@ -197,7 +199,8 @@ def test_lines_before_the_first_unit_say_at_least_and_the_last_says_done(caplog)
 
 
 def test_units_without_labels_or_total(caplog) -> None:
-    progress = make(Clock(), labels=None, records=None, requests=None)
+    clock = Clock()
+    progress = Progress("sessions", "day", logger=logging.getLogger("test.progress"), clock=clock)
     progress.log()
     progress.unit_done()
     progress.unit_done("x")
@@ -217,3 +220,27 @@ def test_lines_go_to_the_given_logger_or_the_modules() -> None:
     own = Progress("s", "day", total=1)
     assert own.logger.name == "vendor_http.progress"
     assert make(Clock()).logger.name == "test.progress"
+
+
+def test_the_first_line_starts_the_interval(caplog) -> None:
+    clock = Clock()
+    progress = make(clock)
+    clock.now += 15
+    progress.begin()
+    clock.now += 19
+    progress.tick()
+    assert len(lines(caplog)) == 1  # the first line only: 19 s since it
+
+
+def test_estimates_count_from_the_trackers_start_and_stay_under_a_second_when_they_are() -> None:
+    clock, requests = Clock(), Count()
+    requests.value = 50  # other streams' requests before this work began
+    progress = make(clock, requests, seconds_per_request=0.1)
+    requests.value, clock.now = 52, clock.now + 0.2  # 2 days, 1 request each, 0.1 s a day
+    progress.unit_done()
+    progress.unit_done()
+    assert progress.eta() == pytest.approx((0.8, False))  # 8 days x 1 request x 0.1 s = the pace
+    fast = make(Clock(), labels=DAYS[:2])  # no budget, quick days
+    fast._clock.now += 0.25  # type: ignore[attr-defined]
+    fast.unit_done()
+    assert fast.eta() == (0.25, False)
