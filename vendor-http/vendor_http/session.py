@@ -52,24 +52,18 @@ def json_body_problem(response: requests.Response) -> str | None:
     return None
 
 
-class _VendorLatency(requests.Session):
-    """``response.elapsed`` is the vendor's time only, without the wait for the rate budget.
+def vendor_latency(response: requests.Response, *_: t.Any, **__: t.Any) -> requests.Response:
+    """A response hook: ``response.elapsed`` becomes the vendor's time, without the wait for the budget.
 
     ``requests`` times the whole ``adapter.send``, which includes the wait for a budget slot
     (about 1 s a request at one request per second): the SDK would log that as the
-    request's ``http_request_duration``. Each hop of a redirect is corrected on its own.
+    request's ``http_request_duration``. Response hooks run after ``elapsed`` is set, for
+    each hop of a redirect.
     """
-
-    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:  # type: ignore[override]
-        response = super().send(request, **kwargs)
-        waited = budget_wait(response)
-        if waited > 0:
-            response.elapsed = max(timedelta(0), response.elapsed - timedelta(seconds=waited))
-        return response
-
-
-class BudgetedSession(RedirectGuardedSession, _VendorLatency):
-    """The session of :func:`budgeted_session`: same-origin redirects, the vendor's own latency."""
+    waited = budget_wait(response)
+    if waited > 0:
+        response.elapsed = max(timedelta(0), response.elapsed - timedelta(seconds=waited))
+    return response
 
 
 def budgeted_session(
@@ -97,7 +91,8 @@ def budgeted_session(
             if wait is not None:
                 budget.pause_for(min(wait, policy.retry_after_max_seconds))
 
-    session = BudgetedSession(vendor_name=vendor_name)
+    session = RedirectGuardedSession(vendor_name=vendor_name)
+    session.hooks["response"].append(vendor_latency)
     adapter = BudgetedAdapter(
         budget, on_response=hold_back, limits=limits, authenticator=authenticator, vendor_name=vendor_name
     )
