@@ -20,7 +20,7 @@ def test_one_day_is_one_day(sandbox_factory, tmp_path: Path) -> None:
     run = run_alone("tap-rickai", config, tmp_path)
 
     assert run.returncode == 0, run.stderr
-    assert f"Extracting sessions for {day}..{day} (1 day)" in run.stderr
+    assert f"sessions: 1 day to do ({day})" in run.stderr  # the progress start line
     assert not re.search(r"\(1 [a-z]+s\)", run.stderr)
 
 

@@ -144,6 +144,8 @@ class AudienceGlobalStatsStream(KameleoonStream):
             learn_duration=True,
         )
         self.pipeline: WindowPipeline | None = None
+        #: The start days of each site's windows this run (site id → days), for the progress lines.
+        self.site_windows: dict[int, list[str]] = {}
 
     @property
     def partitions(self) -> list[dict[str, t.Any]]:
@@ -278,11 +280,7 @@ class AudienceGlobalStatsStream(KameleoonStream):
                 state["pending"] = [e for e in state["pending"] if instant(e.get("windowStart")) in starts]
                 if not state["pending"]:
                     del state["pending"]
-            if spans:
-                first, last = spans[0][0], spans[-1][1]
-                self.logger.info(
-                    "Audience statistics of site %s: %d window(s) %s..%s", site["code"], len(spans), first, last
-                )
+            self.site_windows[site["id"]] = [first.isoformat() for first, _ in spans]
             windows += [Window(site, iso(first), iso(after)) for first, after in spans]
         in_flight = int(self.config.get("max_data_codes_in_flight", DEFAULT_MAX_DATA_CODES_IN_FLIGHT))
         return WindowPipeline(self, windows, in_flight)
@@ -308,8 +306,13 @@ class AudienceGlobalStatsStream(KameleoonStream):
         if context is None:
             msg = f"stream '{self.name}' is partitioned by site and was synced without a site"
             raise RuntimeError(msg)
-        if self.pipeline is None or context["siteId"] == self.partitions[0]["siteId"]:
+        sites = [partition["siteId"] for partition in self.partitions]
+        if self.pipeline is None or context["siteId"] == sites[0]:
             self.pipeline = self.make_pipeline()  # one per sync, from the first site on
+        if starts := self.site_windows.get(context["siteId"]):
+            code = self.vendor_tap.site_by_id(context["siteId"])["code"]  # type: ignore[attr-defined]
+            scope = f"site {code} ({sites.index(context['siteId']) + 1} of {len(sites)})"
+            self.track_progress("window", labels=starts, scope=scope)
         for window in self.pipeline.windows_of(context["siteId"]):
             base = {
                 "siteId": window.site["id"],

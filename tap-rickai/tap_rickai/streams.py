@@ -11,7 +11,6 @@ from singer_sdk import SchemaDirectory, StreamSchema
 from tap_rickai import schemas
 from tap_rickai.client import RickaiLimits, RickaiStream
 from vendor_http import clamp_range, incremental_start, parse_date_setting, split_windows
-from vendor_http.dates import day_count
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -86,7 +85,7 @@ class SessionsStream(RickaiStream):
         """Sessions of each day in turn; STATE after every completed day."""
         days = self.day_range(context)
         if days:
-            self.logger.info("Extracting sessions for %s..%s (%s)", days[0], days[-1], day_count(len(days)))
+            self.track_progress("day", labels=[day.to_date_string() for day in days])
         for day in days:
             yield from self.request_records({"day": day.to_date_string()})
             self.complete_window(day.to_date_string(), context=context)

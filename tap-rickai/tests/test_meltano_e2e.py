@@ -134,6 +134,10 @@ def test_meltano_run_loads_truth_then_resumes(
     assert requested_days(sandbox) == {(days[0] + timedelta(n)).isoformat() for n in range(4)}
     assert len(sandbox.requests) > 4  # 300 ± 20% sessions a day, 100 a page
     assert_no_rate_limit_hits(sandbox)
+    # Under Meltano too: the summary, with the sessions of the 4 days (the loader's rows).
+    rows = sum(rows_per_date(warehouse(project.tmp)).values())
+    assert "tap-rickai summary: done in " in first.stderr
+    assert f"sessions: {rows:,} records; 4 of 4 days ({days[0]}..{days[1]}); bookmark date {days[1]}" in first.stderr
 
     sandbox.reset_log()
     second = elt(project)

@@ -270,9 +270,9 @@ class GroupDatetimeStream(ShopsterStream):
         if not windows:
             self.write_state_now()
             return
-        self.logger.info(
-            "%s: %d request(s) for %s..%s", report.describe(), len(windows), windows[0].start, windows[-1].end
-        )
+        reports = list(self.reports)
+        scope = f"{report.describe()} ({reports.index(report.name) + 1} of {len(reports)})"
+        self.track_progress("window", labels=[str(window.start) for window in windows], scope=scope)
         seen: set[tuple[t.Any, ...]] = set()
         for window in windows:
             answer = self.fetch(report, window)

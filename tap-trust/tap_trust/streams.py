@@ -224,7 +224,9 @@ class DailyStatisticsStream(_StatisticsStream):
         days = self.days(context)
         if not days:
             return
-        self.logger.info("Daily statistics of company %s: %s..%s", context["company_id"], days[0], days[-1])
+        companies = self.companies()
+        scope = f"company {context['company_id']} ({companies.index(context['company_id']) + 1} of {len(companies)})"
+        self.track_progress("day", labels=[str(day) for day in days], scope=scope)
         known = {} if self.range_search_checked else self.check_range_search(context)
         for day in days:
             data = known.pop(day) if day in known else self.fetch(context, range_params(day, self.config))

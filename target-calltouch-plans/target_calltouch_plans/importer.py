@@ -26,6 +26,7 @@ if t.TYPE_CHECKING:
     from target_calltouch_plans.client import CalltouchClient, Violation
     from target_calltouch_plans.plans import RecordRef
     from vendor_http import AsyncJob, JobPoller, JobStatus
+    from vendor_http.progress import Progress
 
 Entry = tuple["RecordRef", dict[str, t.Any]]
 
@@ -88,8 +89,10 @@ class Importer:
         on_settled: Callable[[list[RecordRef]], None] | None = None,
         logger: logging.Logger | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        track: Callable[[str, int], Progress] | None = None,
     ) -> None:
-        """``reject(ref, item, reasons)`` takes plans Calltouch refused (``None``: fail the run)."""
+        """``reject(ref, item, reasons)`` takes plans Calltouch refused (``None``: fail the run);
+        ``track(stream, imports)`` follows each run's imports (progress lines, the summary)."""
         self.client = client
         self.poller = poller
         self.batch_size = batch_size
@@ -102,13 +105,19 @@ class Importer:
         self._sleep = sleep
         self.imports: list[ImportRecord] = []
         self.items_imported = 0
+        self.track = track
+        self._progress: Progress | None = None
 
     def run(self, entries: list[Entry]) -> None:
         """Import ``entries`` (record reference, item); return once all reached ``success``."""
         queue = deque(entries[n : n + self.batch_size] for n in range(0, len(entries), self.batch_size))
         active: dict[str, _Active] = {}
+        if self.track is not None and entries:
+            self._progress = self.track(entries[0][0].stream, len(queue))
         while queue or active:
             self._poll_due(active)
+            if self._progress is not None:
+                self._progress.tick()
             if queue and len(active) < self.max_in_flight:
                 self._submit(queue, active)
                 continue
@@ -147,6 +156,8 @@ class Importer:
         _ = status
         self._finish(entry, "success")
         self.items_imported += entry.record.items
+        if self._progress is not None:
+            self._progress.unit_done(entry.record.import_id)
         if self.on_settled is not None:
             self.on_settled([ref for ref, _ in entry.entries])
         self.logger.info(
@@ -189,4 +200,7 @@ class Importer:
         self.logger.warning("Calltouch refused %d plan item(s), written to the reject file", len(by_index))
         if self.on_settled is not None:
             self.on_settled([batch[index][0] for index in by_index])
-        return [entry for n, entry in enumerate(batch) if n not in by_index]
+        remainder = [entry for n, entry in enumerate(batch) if n not in by_index]
+        if not remainder and self._progress is not None:
+            self._progress.unit_done()  # the whole batch was refused (and rejected)
+        return remainder

@@ -10,10 +10,11 @@ from target_calltouch_plans.typed_input import TypedInputSink
 
 if t.TYPE_CHECKING:
     from target_calltouch_plans.run import PlanRun
+    from vendor_http.summary import RunSummary
 
 
 class PlansRunner(t.Protocol):
-    """What the sinks need of the target: its one run of plans, the imports, the summary."""
+    """What the sinks need of the target: its one run of plans, the imports, the run summary."""
 
     @property
     def plan_run(self) -> PlanRun:
@@ -22,8 +23,9 @@ class PlansRunner(t.Protocol):
     def start_imports(self) -> PlanRun:
         """The run, with its importer attached."""
 
-    def print_summary(self, *, failed: bool) -> None:
-        """Report what the run did."""
+    @property
+    def run_summary(self) -> RunSummary:
+        """Counts the records read per stream."""
 
 
 class PlansSink(TypedInputSink, BatchSink):
@@ -45,13 +47,10 @@ class PlansSink(TypedInputSink, BatchSink):
     def process_record(self, record: dict, context: dict) -> None:
         """Validate and buffer (the SDK's own list is not used)."""
         _ = context
+        self.plans_target.run_summary.add_records(self.stream_name)
         self.plans_target.plan_run.accept(str(id(self)), self.stream_name, record)
 
     def process_batch(self, context: dict) -> None:
         """Import this sink's plans; returns once every import reached success."""
         _ = context
-        try:
-            self.plans_target.start_imports().drain(str(id(self)))
-        except BaseException:
-            self.plans_target.print_summary(failed=True)
-            raise
+        self.plans_target.start_imports().drain(str(id(self)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,9 @@ from vendor_http import (
     retry_settings,
     transport_settings,
 )
+
+if t.TYPE_CHECKING:
+    from vendor_http.progress import Progress
 
 #: Documented: at most 5 requests per second per IP. The default stays below it,
 #: since other Calltouch clients may share the IP.
@@ -192,7 +194,6 @@ class TargetCalltouchPlans(VendorTarget):
         # checkpoints) and one request budget, and each drain already keeps several
         # imports in flight.
         self.max_parallelism = 1
-        self._summary_printed = False
 
     # Shared by every sink
 
@@ -216,6 +217,7 @@ class TargetCalltouchPlans(VendorTarget):
             logger=self.logger,
             limits=self.transport_limits,
         )
+        self.run_summary.count_retries(session.retrier)
         return CalltouchClient(session, str(self.config.get("api_url", DEFAULT_API_URL)))
 
     @cached_property
@@ -234,7 +236,21 @@ class TargetCalltouchPlans(VendorTarget):
             import_log_path=Path(log_path) if log_path else None,
             on_settled=self.plan_run.settled,
             logger=self.logger,
+            track=self.track_imports,
         )
+
+    def track_imports(self, stream: str, imports: int) -> Progress:
+        """Progress lines of one drain's imports, counted in the summary under ``stream``."""
+        importer = self.importer
+        progress = self.run_summary.track(
+            stream,
+            "import",
+            total=imports,
+            logger=self.logger,
+            records=lambda: importer.items_imported if importer is not None else 0,
+        )
+        progress.begin()
+        return progress
 
     @property
     def rejecting(self) -> bool:
@@ -261,42 +277,27 @@ class TargetCalltouchPlans(VendorTarget):
         """
         self.plan_run.note_state(state)
 
-    def process_endofpipe(self) -> None:
-        """Drain everything (the SDK emits the final state), then print the summary."""
-        try:
-            super().process_endofpipe()
-        except BaseException:
-            self.print_summary(failed=True)
-            raise
-        self.print_summary(failed=False)
-
-    def print_summary(self, *, failed: bool) -> None:
-        """Records read, items imported, imports with ids and durations, rejected records (stderr)."""
-        if self._summary_printed:
-            return
-        self._summary_printed = True
+    def summary_details(self) -> list[str]:
+        """The target's own lines of the run summary: validation, imports, requests by kind."""
         stats = self.plan_run.stats
         importer = self.plan_run.importer
-        head = "FAILED" if failed else ("dry run, nothing sent" if self.config.get("dry_run") else "done")
-        lines = [
-            f"Calltouch plans import summary ({head}):",
-            f"  records read: {stats.records_read}",
-            f"  valid plan items: {stats.validated} ({stats.duplicates} duplicate(s) replaced by a later record)",
-            f"  records rejected: {stats.rejected}" + (f" (see {self.plan_run.reject_path})" if stats.rejected else ""),
-            f"  invalid records: {len(stats.invalid)}",
+        lines = []
+        if self.config.get("dry_run"):
+            lines.append("dry run, nothing sent")
+        lines += [
+            f"valid plan items: {stats.validated} ({stats.duplicates} duplicate(s) replaced by a later record)",
+            f"records rejected: {stats.rejected}" + (f" (see {self.plan_run.reject_path})" if stats.rejected else ""),
+            f"invalid records: {len(stats.invalid)}",
         ]
         if importer is not None:
-            session = self.client.session
             lines.append(
-                f"  items imported: {importer.items_imported} in {len(importer.imports)} import(s); "
-                f"requests: {self.client.adds} add(s), {self.client.polls} status check(s), "
-                f"{session.retries} retr(y/ies)"
+                f"items imported: {importer.items_imported} in {len(importer.imports)} import(s); "
+                f"requests: {self.client.adds} add(s), {self.client.polls} status check(s)"
             )
             for record in importer.imports:
                 took = f"{record.duration:.1f}s" if record.duration is not None else "unfinished"
-                lines.append(f"    import {record.import_id}: {record.status}, {record.items} item(s), {took}")
-        sys.stderr.write("\n".join(lines) + "\n")
-        sys.stderr.flush()
+                lines.append(f"  import {record.import_id}: {record.status}, {record.items} item(s), {took}")
+        return lines
 
 
 if __name__ == "__main__":

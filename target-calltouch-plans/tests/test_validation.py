@@ -89,7 +89,7 @@ def test_invalid_record_fails_the_run_before_any_request(sandbox, tmp_path, name
     assert "record #1" not in result.stderr
     assert sandbox.requests == []  # the valid record was not sent either
     assert states(result.stdout) == []
-    assert "Calltouch plans import summary (FAILED)" in result.stderr
+    assert "target-calltouch-plans summary: FAILED after " in result.stderr
 
 
 def test_reject_mode_imports_the_valid_and_writes_the_invalid(sandbox, tmp_path):

@@ -14,7 +14,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from singer_sdk import Stream, Tap, Target
+from singer_sdk import Stream, Tap, Target, metrics
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.helpers._state import StateWriter
 from singer_sdk.pagination import BaseAPIPaginator
@@ -24,6 +24,7 @@ from singer_sdk.streams._state import StreamStateManager
 
 from vendor_http import VendorPlugin, VendorRESTStream, VendorTap, VendorTarget
 from vendor_http.sdk_seam import (
+    PRIVATE_COUNTER_MEMBERS,
     PRIVATE_PLUGIN_MEMBERS,
     PRIVATE_STREAM_MEMBERS,
     PRIVATE_TARGET_MEMBERS,
@@ -53,6 +54,7 @@ PRIVATE: list[tuple[type, str, list[tuple[str, t.Any, t.Any]]]] = [
     (Target, "_write_state_message", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
     (StateWriter, "write_state", [SELF, ("state", P.POSITIONAL_OR_KEYWORD, P.empty)]),
     (PluginBase, "_validate_config", [SELF, ("raise_errors", P.KEYWORD_ONLY, True)]),
+    (metrics.Counter, "_pop", [SELF]),
 ]
 
 # Public hooks we override or call, and that must stay overridable.
@@ -65,6 +67,16 @@ PUBLIC: list[tuple[type, str, list[tuple[str, t.Any, t.Any]]]] = [
     (BaseAPIPaginator, "continue_if_empty", [SELF, ("response", P.POSITIONAL_OR_KEYWORD, P.empty)]),
     (OAuthAuthenticator, "update_access_token", [SELF]),
     (OAuthAuthenticator, "is_token_valid", [SELF]),
+    (
+        Stream,
+        "get_record_counter",
+        [SELF, ("endpoint", P.KEYWORD_ONLY, None), ("log_interval", P.KEYWORD_ONLY, metrics.DEFAULT_LOG_INTERVAL)],
+    ),
+    (
+        RESTStream,
+        "update_sync_costs",
+        [SELF, *[(name, P.POSITIONAL_OR_KEYWORD, P.empty) for name in ("request", "response", "context")]],
+    ),
 ]
 
 
@@ -81,7 +93,7 @@ def test_public_hooks_we_override_keep_their_shape_and_are_not_final(owner: type
 
 def test_the_seam_lists_every_private_member_it_uses() -> None:
     source = inspect.getsource(inspect.getmodule(StreamSeam))  # type: ignore[arg-type]
-    members = {*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS, *PRIVATE_PLUGIN_MEMBERS}
+    members = {*PRIVATE_STREAM_MEMBERS, *PRIVATE_TARGET_MEMBERS, *PRIVATE_PLUGIN_MEMBERS, *PRIVATE_COUNTER_MEMBERS}
     for name in members:
         assert name in source
     assert {name for _, name, _ in PRIVATE} >= members - {"_stream_version"}
@@ -95,6 +107,12 @@ def test_the_sdk_still_calls_the_private_hooks_the_seam_overrides() -> None:
     assert "self._stream_version" in inspect.getsource(Stream.__init__)
     assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
     assert "self._validate_config(raise_errors=validate_config)" in inspect.getsource(PluginBase.__init__)
+    # The record counter's total (CounterSeam): reset only where it logs, counted from the
+    # public hook, advanced and read around the SDK's own requests.
+    assert "self._pop()" in inspect.getsource(metrics.Counter.increment)
+    assert "self.value = 0" in inspect.getsource(metrics.Counter._pop)
+    assert "record_counter = self.get_record_counter()" in inspect.getsource(Stream._sync_records)
+    assert "self.update_sync_costs(prepared_request, resp, context)" in inspect.getsource(RESTStream.request_records)
 
 
 def test_the_sdk_still_files_partitioned_bookmarks_as_progress_markers() -> None:

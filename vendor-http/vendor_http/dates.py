@@ -77,11 +77,6 @@ def date_range_checks(
     return {start: check_date, end: check_end}
 
 
-def day_count(days: int) -> str:
-    """``"1 day"``, ``"89 days"``: a number of days for a log line."""
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
 @dataclass(frozen=True, order=True)
 class DateWindow:
     """An inclusive range of calendar days ``[start, end]``."""

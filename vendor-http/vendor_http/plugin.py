@@ -26,6 +26,7 @@ from vendor_http.redaction import MASK, Redactor, install_redaction, redact
 from vendor_http.retry import RetryPolicy
 from vendor_http.sdk_seam import PluginSeam, TargetSeam
 from vendor_http.settings import check_api_url, decimal_string_checks, decimal_strings_accepted, validate_settings
+from vendor_http.summary import RunSummary, bookmarks_of
 from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
@@ -101,6 +102,8 @@ class VendorPlugin(PluginSeam):
         if validate_config:
             checks |= self.settings_checks()
         validate_settings(self.config, checks)
+        _ = self.run_summary  # counts from here
+        VendorPlugin._latest = self
 
     # Created on first use: the SDK builds a tap's streams inside Tap.__init__.
 
@@ -166,6 +169,40 @@ class VendorPlugin(PluginSeam):
         """The vendor's documented limits; by default no proactive limit."""
         return RateBudget()
 
+    # The run summary (vendor_http.summary)
+
+    #: The plugin object created last (by ``invoke``), whose summary ``invoke`` logs. A strong
+    #: reference: the SDK's ``invoke`` drops its own before the summary of a run that ended.
+    _latest: t.ClassVar[VendorPlugin | None] = None
+
+    @cached_property
+    def run_summary(self) -> RunSummary:
+        """What this run did; streams and sinks add to it, ``invoke`` logs it at the end."""
+        return RunSummary(self.name, self.rate_budget)
+
+    def summary_bookmarks(self) -> dict[str, str]:
+        """Stream → the bookmark reached, for the summary (taps: from their state)."""
+        return {}
+
+    def summary_details(self) -> list[str]:
+        """The plugin's own summary lines (e.g. each import of a target)."""
+        return []
+
+    def log_summary(self, *, failed: bool) -> None:
+        """Log the run summary once, if the run did any work."""
+        summary = self.run_summary
+        if summary.active:
+            summary.log(self.logger, failed=failed, bookmarks=self.summary_bookmarks(), details=self.summary_details())
+
+    @classmethod
+    def _log_latest_summary(cls, *, failed: bool) -> None:
+        plugin, VendorPlugin._latest = VendorPlugin._latest, None
+        if plugin is not None:
+            try:
+                plugin.log_summary(failed=failed)
+            except Exception:  # the summary must never hide the run's own outcome
+                cls.logger.exception("%s: the run summary could not be written", cls.name)
+
     # Failures
 
     @classmethod
@@ -174,14 +211,18 @@ class VendorPlugin(PluginSeam):
 
         An explained failure ends the run with one line, ``<plugin> stopped:
         <message>``, and exit code 1. Anything else is a bug: its traceback is
-        kept, followed by a line saying so, and the exit code is 1 as well.
+        kept, followed by a line saying so, and the exit code is 1 as well. The run
+        summary (:mod:`vendor_http.summary`) comes first, whether the run ended or failed.
         """
+        VendorPlugin._latest = None
         try:
             super().invoke(*args, **kwargs)  # type: ignore[misc]
         except cls.explained_failures as error:
+            cls._log_latest_summary(failed=True)
             cls.logger.error("%s stopped: %s", cls.name, failure_message(error))  # no traceback: the message is all
             sys.exit(1)
         except Exception as error:
+            cls._log_latest_summary(failed=True)
             cls.logger.critical("%s failed unexpectedly", cls.name, exc_info=error)
             cls.logger.critical(
                 "%s stopped by a bug (%s: %s); please report it with the traceback above",
@@ -190,6 +231,7 @@ class VendorPlugin(PluginSeam):
                 redact(str(error)),
             )
             sys.exit(1)
+        cls._log_latest_summary(failed=False)
 
 
 class VendorTap(VendorPlugin, Tap):
@@ -204,6 +246,13 @@ class VendorTap(VendorPlugin, Tap):
         for stream in self.streams.values():
             if not any(isinstance(f, ExplainedFailureNotice) for f in stream.logger.filters):
                 stream.logger.addFilter(ExplainedFailureNotice(self.explained_failures))
+
+    def summary_bookmarks(self) -> dict[str, str]:
+        """The bookmarks in the tap's state as the run leaves it."""
+        try:
+            return bookmarks_of(self.state)
+        except RuntimeError:  # no state yet
+            return {}
 
 
 class VendorTarget(VendorPlugin, TargetSeam):

@@ -32,6 +32,15 @@ if t.TYPE_CHECKING:
 
     from vendor_http.machine_lock import MachineLock
 
+TOO_MANY_REQUESTS = 429
+#: Attribute of a response: seconds its request waited for the budget (see :func:`budget_wait`).
+BUDGET_WAIT_ATTRIBUTE = "vendor_budget_wait_seconds"
+
+
+def budget_wait(response: requests.Response) -> float:
+    """Seconds the request of ``response`` waited for the rate budget before it was sent."""
+    return float(getattr(response, BUDGET_WAIT_ATTRIBUTE, 0.0))
+
 
 @dataclass(frozen=True)
 class RateWindow:
@@ -93,6 +102,20 @@ class RateBudget:
         #: Requests started and seconds spent waiting, for logs and benchmarks.
         self.requests_started = 0
         self.seconds_waited = 0.0
+        #: Answers 429 (Too Many Requests) seen by the transport, for the run summary.
+        self.too_many_requests = 0
+
+    @property
+    def seconds_per_request(self) -> float:
+        """The best steady pace the limits allow, in seconds per request (0: no time limit)."""
+        per_window = (window.seconds / window.max_requests for window in self.windows)
+        return max(self.min_interval, *per_window, 0.0)
+
+    def note_answer(self, status: int) -> None:
+        """The transport got an answer with ``status`` (429s are counted)."""
+        if status == TOO_MANY_REQUESTS:
+            with self._cond:
+                self.too_many_requests += 1
 
     def delay(self, now: float) -> float:
         """Seconds to wait before a request may start at ``now`` (0 if it may).
@@ -294,9 +317,14 @@ class BudgetedAdapter(HTTPAdapter):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> requests.Response:
-        """Take a slot, authenticate, send under the deadline, anchor on the headers, release with the body."""
+        """Take a slot, authenticate, send under the deadline, anchor on the headers, release with the body.
+
+        The seconds spent waiting for the slot are noted on the response (:func:`budget_wait`).
+        """
         stream = bool(kwargs.get("stream", args[0] if args else False))
+        admitting = time.perf_counter()
         slot = self.admit(request)
+        waited = time.perf_counter() - admitting
         deadline = Deadline(self.limits.request_deadline_seconds)
         deadline.start()
         try:
@@ -309,6 +337,9 @@ class BudgetedAdapter(HTTPAdapter):
                 raise deadline.exceeded(request) from None
             raise
         slot.answered()
+        # The wait is the budget's, not the vendor's: the session takes it out of `elapsed`.
+        setattr(response, BUDGET_WAIT_ATTRIBUTE, waited)
+        self.budget.note_answer(response.status_code)
         _release_with_body(response, slot, deadline)
         if deadline.expired:  # cut while the headers trickled in: they may look complete
             response.close()

@@ -13,6 +13,8 @@ one place, instead of somewhere in a plugin's run.
   :class:`~vendor_http.VendorTarget`.
 - :class:`PluginSeam`: the settings check of taps and targets, whose messages must not
   quote a secret, for :class:`~vendor_http.VendorPlugin`.
+- :class:`CounterSeam`: the record counter's running total, for the run summary and
+  the progress lines (:mod:`vendor_http.summary`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import typing as t
 from datetime import UTC, datetime
 
-from singer_sdk import Target
+from singer_sdk import Target, metrics
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.streams import RESTStream
@@ -37,6 +39,25 @@ _T = t.TypeVar("_T")
 PRIVATE_STREAM_MEMBERS = ("_increment_stream_state", "_generate_record_messages", "_stream_version")
 PRIVATE_TARGET_MEMBERS = ("_process_state_message", "_write_state_message")
 PRIVATE_PLUGIN_MEMBERS = ("_validate_config",)
+PRIVATE_COUNTER_MEMBERS = ("_pop",)
+
+
+class CounterSeam(metrics.Counter):
+    """The private hook of the SDK's metric counter where it logs and starts again from 0."""
+
+    #: What the counter counted before its last reset (each time it logged its metric).
+    logged: int = 0
+
+    def _pop(self) -> None:
+        """Keep what is logged before the SDK resets ``value``.
+
+        Why private: the SDK's record counter logs its ``record_count`` metric every minute
+        and then starts again from 0; its public ``value`` is the count since the last
+        log, and no public member keeps the total. Overriding ``increment`` instead
+        would add a call per record to the hot path; ``_pop`` runs once a minute.
+        """
+        self.logged += self.value
+        super()._pop()
 
 
 class PluginSeam:

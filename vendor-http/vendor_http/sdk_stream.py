@@ -6,6 +6,7 @@ Every plugin's ``client.py`` derives its one base stream from
 
 from __future__ import annotations
 
+import enum
 import typing as t
 from functools import cached_property
 from http import HTTPStatus
@@ -16,6 +17,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from vendor_http.errors import describe_failure, retries_exhausted
+from vendor_http.rate_budget import budget_wait
 from vendor_http.records import RecordValidator
 from vendor_http.retry import Retrier, RetryNow
 from vendor_http.sdk_seam import StreamSeam, write_stream_state
@@ -27,18 +29,35 @@ from vendor_http.session import (
     response_error_message,
     vendor_error_detail,
 )
+from vendor_http.summary import TotalCounter
 from vendor_http.transport import TransportLimits
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.singerlib import SelectionMask
 
+    from vendor_http.progress import Progress
     from vendor_http.rate_budget import RateBudget
     from vendor_http.redaction import Redactor
     from vendor_http.retry import RetryPolicy
+    from vendor_http.summary import RunSummary
 
 _T = t.TypeVar("_T")
+
+
+class VendorMetric(enum.Enum):
+    """Metrics of ours, logged beside the SDK's (``METRIC: {...}``)."""
+
+    #: Seconds a request waited for the rate budget before it was sent; the SDK's
+    #: ``http_request_duration`` of the same request leaves that wait out.
+    RATE_BUDGET_WAIT = "rate_budget_wait"
+
+
+#: Budget waits shorter than this are not logged as a metric (no wait worth the name).
+MIN_LOGGED_WAIT_SECONDS = 0.001
 
 
 def selected_schema(schema: dict[str, t.Any], mask: SelectionMask) -> dict[str, t.Any]:
@@ -148,8 +167,31 @@ class VendorRESTStream(StreamSeam[_T]):
             "timer", metric=metrics.Metric.HTTP_REQUEST_DURATION, value=response.elapsed.total_seconds(), tags=tags
         )
         metrics.log(self.metrics_logger, point)
+        self.request_made(response, context)
         self.validate_response(response)
         return response
+
+    def update_sync_costs(
+        self,
+        request: requests.PreparedRequest,
+        response: requests.Response,
+        context: Context | None,
+    ) -> dict[str, int]:
+        """The SDK's hook after each request of the stream's own paging: see :meth:`request_made`."""
+        self.request_made(response, context)
+        return super().update_sync_costs(request, response, context)
+
+    def request_made(self, response: requests.Response, context: Context | None) -> None:
+        """After each request: log its wait for the rate budget (``rate_budget_wait``), maybe a progress line."""
+        waited = budget_wait(response)
+        if waited >= MIN_LOGGED_WAIT_SECONDS:
+            tags: dict[str, t.Any] = {metrics.Tag.STREAM: self.name, metrics.Tag.ENDPOINT: self.path}
+            if context:
+                tags[metrics.Tag.CONTEXT] = context
+            metric = t.cast("metrics.Metric", VendorMetric.RATE_BUDGET_WAIT)
+            metrics.log(self.metrics_logger, metrics.Point("timer", metric=metric, value=round(waited, 6), tags=tags))
+        if self.progress is not None:
+            self.progress.tick()
 
     # Errors
 
@@ -254,13 +296,61 @@ class VendorRESTStream(StreamSeam[_T]):
         """
         return (self.whole_record_validator if whole else self.record_validator)(record)
 
+    # Progress and the run summary
+
+    #: The units of work under way (see :meth:`track_progress`), advanced by :meth:`complete_window`.
+    progress: Progress | None = None
+
+    @property
+    def run_summary(self) -> RunSummary | None:
+        """The plugin's run summary (``None`` for a tap not built on ``VendorTap``)."""
+        return getattr(self.vendor_tap, "run_summary", None)
+
+    def get_record_counter(self, *, endpoint: str | None = None, log_interval: float = 60.0) -> TotalCounter:
+        """The SDK's record counter, keeping its total for the summary and the progress lines."""
+        counter = TotalCounter(
+            metrics.Metric.RECORD_COUNT,
+            {metrics.Tag.STREAM: self.name, **({metrics.Tag.ENDPOINT: endpoint} if endpoint else {})},
+            log_interval=log_interval,
+        )
+        summary = self.run_summary
+        if summary is not None:
+            summary.count_records(self.name, counter)
+            summary.count_retries(self.retrier, getattr(self.authenticator, "retrier", None))
+        return counter
+
+    def track_progress(
+        self,
+        unit: str,
+        *,
+        labels: Sequence[str] | None = None,
+        total: int | None = None,
+        scope: str = "",
+    ) -> Progress | None:
+        """Follow this stream's long work, one unit per :meth:`complete_window` (or ``progress.unit_done``).
+
+        ``labels`` names the units in order (the days); logs what is to be done now, then
+        progress lines at a steady pace (:mod:`vendor_http.progress`). Its records are the
+        stream's and its children's.
+        """
+        summary = self.run_summary
+        if summary is None:
+            return None
+        children: Iterable[str] = (child.name for child in self.child_streams)
+        self.progress = summary.track(
+            self.name, unit, logger=self.logger, labels=labels, total=total, scope=scope, records_of=children
+        )
+        self.progress.begin()
+        return self.progress
+
     # Bookmarks
 
-    def complete_window(self, value: str, *, context: Context | None = None) -> None:
+    def complete_window(self, value: str, *, context: Context | None = None, label: str | None = None) -> None:
         """Every record up to ``value`` (a replication-key value) has been emitted.
 
         Moves the bookmark to ``value`` if that is later than the current one (so
-        re-reading lookback windows never moves it back) and writes STATE.
+        re-reading lookback windows never moves it back) and writes STATE. One unit of
+        :attr:`progress` is done (``label`` names it; default: its label, else ``value``).
         """
         if self.replication_key is None:
             msg = f"stream {self.name!r} has no replication_key, so it has no window bookmark to move"
@@ -270,6 +360,8 @@ class VendorRESTStream(StreamSeam[_T]):
         if current is None or value > current:
             self.advance_bookmark(value, context=context)
         self.write_state_now()
+        if self.progress is not None:
+            self.progress.unit_done(label if label is not None or self.progress.labels else value)
 
     def write_state_now(self) -> None:
         """Emit STATE at once (the SDK writes it only after records), e.g. a job id to resume."""

@@ -15,12 +15,13 @@ import json
 import logging
 import time
 import typing as t
+from datetime import timedelta
 from http import HTTPStatus
 
 import requests
 
 from vendor_http.errors import ExplainedError, gave_up, transport_reason
-from vendor_http.rate_budget import BudgetedAdapter
+from vendor_http.rate_budget import BudgetedAdapter, budget_wait
 from vendor_http.redirects import RedirectGuardedSession, RedirectRefusedError
 from vendor_http.retry import TRANSIENT_ERRORS, Retrier, retry_after_seconds
 from vendor_http.transport import ResponseTooLargeError, TransportLimits
@@ -51,6 +52,20 @@ def json_body_problem(response: requests.Response) -> str | None:
     return None
 
 
+def vendor_latency(response: requests.Response, *_: t.Any, **__: t.Any) -> requests.Response:
+    """A response hook: ``response.elapsed`` becomes the vendor's time, without the wait for the budget.
+
+    ``requests`` times the whole ``adapter.send``, which includes the wait for a budget slot
+    (about 1 s a request at one request per second): the SDK would log that as the
+    request's ``http_request_duration``. Response hooks run after ``elapsed`` is set, for
+    each hop of a redirect.
+    """
+    waited = budget_wait(response)
+    if waited > 0:
+        response.elapsed = max(timedelta(0), response.elapsed - timedelta(seconds=waited))
+    return response
+
+
 def budgeted_session(
     budget: RateBudget,
     policy: RetryPolicy,
@@ -66,7 +81,8 @@ def budgeted_session(
     followed only within the request's origin (:mod:`vendor_http.redirects`); one to
     another origin fails, naming ``vendor_name`` and the request. Every request has the
     total deadline and size bound of ``limits`` (default :class:`TransportLimits`), and
-    ``authenticator``'s credentials are attached only once the budget admitted it.
+    ``authenticator``'s credentials are attached only once the budget admitted it. A
+    response's ``elapsed`` leaves out the wait for the budget (see ``budget_wait``).
     """
 
     def hold_back(response: requests.Response) -> None:
@@ -76,6 +92,7 @@ def budgeted_session(
                 budget.pause_for(min(wait, policy.retry_after_max_seconds))
 
     session = RedirectGuardedSession(vendor_name=vendor_name)
+    session.hooks["response"].append(vendor_latency)
     adapter = BudgetedAdapter(
         budget, on_response=hold_back, limits=limits, authenticator=authenticator, vendor_name=vendor_name
     )
