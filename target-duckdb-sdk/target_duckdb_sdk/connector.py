@@ -87,6 +87,11 @@ class DuckDBConnector(SQLConnector):
     #: Rows this run inserted (a new file that received none is not kept, see the target).
     rows_loaded = 0
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Per table, in the order first loaded: rows inserted and rows they replaced by key, this run.
+        self.tables_loaded: dict[str, tuple[int, int]] = {}
+
     def get_sqlalchemy_url(self, config: dict[str, t.Any]) -> str:
         """``duckdb:///<filepath>``; the file's folder is created if missing."""
         path = Path(config["filepath"]).expanduser()
@@ -259,6 +264,8 @@ class DuckDBConnector(SQLConnector):
             )
             raise BatchRejectedError(msg) from None
         self.rows_loaded += inserted
+        before_inserted, before_replaced = self.tables_loaded.get(str(full_table_name), (0, 0))
+        self.tables_loaded[str(full_table_name)] = (before_inserted + inserted, before_replaced + replaced)
         return LoadResult(staged=staged, inserted=inserted, replaced=replaced)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 import typing as t
 import weakref
 from pathlib import Path
@@ -147,11 +148,33 @@ class TargetDuckDB(SQLTarget):
         #: The DuckDB file if this run creates it: not kept unless a row is loaded into it.
         self.new_file = None if path.exists() else path
         type(self)._running = weakref.ref(self)
+        self.started = time.monotonic()
 
     def process_endofpipe(self) -> None:
         """Load what is left, then close the file (others may open it as soon as the run ends)."""
         super().process_endofpipe()
         self.close_file()
+        self.log_summary(failed=False)
+
+    def log_summary(self, *, failed: bool) -> None:
+        """The run's summary at INFO, in the shape every plugin of the collection ends with.
+
+        ``target-duckdb-sdk summary: done in 12.3 s`` (or ``FAILED after``), then a line per
+        table: rows loaded and how many of them replaced rows of the same key.
+        """
+        elapsed = time.monotonic() - self.started
+        self.logger.info("%s summary: %s %.1f s", self.name, "FAILED after" if failed else "done in", elapsed)
+        tables = t.cast(DuckDBConnector, self.target_connector).tables_loaded
+        for table, (inserted, replaced) in tables.items():
+            self.logger.info(
+                "  %s: %s row%s loaded (%s replaced by key)",
+                table,
+                f"{inserted:,}",
+                "" if inserted == 1 else "s",
+                f"{replaced:,}",
+            )
+        if not tables:
+            self.logger.info("  no rows loaded")
 
     def close_file(self, *, failed: bool = False) -> None:
         """Close the file; remove it if this run created it and received neither a row nor a STATE.
@@ -179,6 +202,7 @@ class TargetDuckDB(SQLTarget):
         if target is not None:
             with contextlib.suppress(Exception):  # the failure being reported matters more
                 target.close_file(failed=True)
+                target.log_summary(failed=True)
 
 
 if __name__ == "__main__":

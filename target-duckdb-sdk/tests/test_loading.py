@@ -221,3 +221,34 @@ def test_properties_duckdb_cannot_tell_apart_are_refused(tmp_path: Path) -> None
             "column (column names are case-insensitive); rename one with a stream map"
         )
     )
+
+
+def test_a_run_ends_with_a_summary_of_the_rows_loaded_per_table(tmp_path: Path) -> None:
+    """The summary every plugin of the collection ends with: done or failed, then per table."""
+    warehouse = tmp_path / "w.duckdb"
+    props = {"id": {"type": "integer"}, "n": {"type": "integer"}}
+    load(warehouse, [schema("t", props, ["id"]), record("t", {"id": 0, "n": 0})])
+    messages = [
+        schema("t", props, ["id"]),
+        *(record("t", {"id": i, "n": i}) for i in range(3)),  # id 0 replaces the row loaded before
+        schema("u", props, ["id"]),
+        record("u", {"id": 7, "n": 7}),
+        state({"bookmarks": {}}),
+    ]
+    done = run_cli(warehouse, messages, tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    summary = done.stderr[done.stderr.index("target-duckdb-sdk summary: done in ") :].splitlines()
+    assert [line.split(" | ")[-1] for line in summary[1:3]] == [
+        "  s.t: 3 rows loaded (1 replaced by key)",
+        "  s.u: 1 row loaded (0 replaced by key)",
+    ]
+
+    refused = [schema("t", props, ["id"]), record("t", {"id": 1, "n": "many"}), state({"bookmarks": {}})]
+    failed = run_cli(warehouse, refused, tmp_path)
+
+    assert failed.returncode == 1
+    lines = [line.split(" | ")[-1] for line in failed.stderr.strip().splitlines()]
+    assert lines[-3].startswith("target-duckdb-sdk summary: FAILED after ")
+    assert lines[-2] == "  no rows loaded"
+    assert lines[-1].startswith("target-duckdb-sdk stopped: s.t: DuckDB refused")
