@@ -273,7 +273,8 @@ def test_killed_at_any_record_resumes_exactly(sandbox_factory, records_before_ki
     start = yesterday() - timedelta(days=5)
     config = tap_config(sandbox, start_date=str(start), window_days=2, lookback_days=0, poll_interval_seconds=0.05)
 
-    killed = run_until_killed(TAP, config, records_before_kill)
+    # Counted in the audience streams: sites and segments come first and end with a STATE.
+    killed = run_until_killed(TAP, config, records_before_kill, streams="audience_")
     states = [m["value"] for m in killed if m["type"] == "STATE"]
     assert states, "killed before the first STATE"
     assert bookmarks(states[-1]) == complete_before_last_state(sandbox, killed, start, 2)

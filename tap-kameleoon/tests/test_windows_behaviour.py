@@ -34,7 +34,7 @@ def stream(state: dict[str, t.Any] | None = None, **settings: t.Any) -> t.Any:
     """The audience stream of a tap with ``settings``; ``state`` is site 1's partition."""
     partitions = [{"context": {"siteId": 1}, **state}] if state is not None else []
     tap = TapKameleoon(
-        config={"client_id": "id", "client_secret": "secret", **settings},
+        config={"client_id": "id", "client_secret": "windows-behaviour-test-secret", **settings},
         state={"bookmarks": {STREAM: {"partitions": partitions}}},
         setup_mapper=False,
     )

@@ -43,10 +43,14 @@ def run_until_killed(
     config: dict[str, t.Any],
     records_before_kill: int,
     *,
+    streams: str = "",
     timeout: float = 60.0,
 ) -> list[dict[str, t.Any]]:
     """Run ``COMMAND --config FILE``, SIGKILL it once it has written that many RECORD
-    lines, and return the messages it wrote until then."""
+    lines (of the streams whose name starts with ``streams``; default: any), and return
+    the messages it wrote until then."""
+    # The SDK writes a RECORD's "type" first, then its "stream".
+    counted = b'"type":"RECORD","stream":"' + streams.encode()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         config_path = write_json(config, Path(tmp), "config.json")
@@ -54,7 +58,7 @@ def run_until_killed(
             process = subprocess.Popen([*command, "--config", str(config_path)], stdout=sink, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and process.poll() is None:
-                if out.read_bytes().count(b'"type":"RECORD"') >= records_before_kill:
+                if out.read_bytes().count(counted) >= records_before_kill:
                     break
                 time.sleep(0.005)
             assert process.poll() is None, "the tap finished before it could be killed"
