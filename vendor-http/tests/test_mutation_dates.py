@@ -13,23 +13,15 @@ D = pendulum.date
 LOGGER = "test.dates.mutation"
 
 
-def clamp(
-    start: pendulum.Date,
-    end: pendulum.Date,
-    said: set[str] | None = None,
-    *,
-    why_earliest: str = "it keeps 90 days",
-    why_latest: str = "data lags 32 hours",
-    latest: pendulum.Date = D(2026, 11, 20),
-) -> DateWindow | None:
+def clamp(start: pendulum.Date, end: pendulum.Date, said: set[str] | None = None) -> DateWindow | None:
     return clamp_range(
         start,
         end,
         earliest=D(2026, 8, 25),
-        latest=latest,
+        latest=D(2026, 11, 20),
         vendor="Acme",
-        why_earliest=why_earliest,
-        why_latest=why_latest,
+        why_earliest="it keeps 90 days",
+        why_latest="data lags 32 hours",
         logger=logging.getLogger(LOGGER),
         said=said,
     )
@@ -52,7 +44,10 @@ def test_a_warning_said_before_in_the_run_goes_to_debug(caplog: pytest.LogCaptur
         "Requested start 2026-01-01 is before the earliest day Acme allows (it keeps 90 days); "
         "starting at 2026-08-25 instead."
     )
-    late = "Requested end 2026-12-01 is after the latest day Acme allows (data lags 32 hours); ending at 2026-11-20 instead."
+    late = (
+        "Requested end 2026-12-01 is after the latest day Acme allows (data lags 32 hours); "
+        "ending at 2026-11-20 instead."
+    )
     empty = (
         "Nothing to extract from Acme for 2026-01-01..2026-02-01: it ends before 2026-08-25, the earliest day "
         "Acme allows (it keeps 90 days)."
