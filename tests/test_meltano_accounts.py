@@ -79,8 +79,13 @@ def test_two_rickai_accounts_each_get_their_own_data_state_and_budget(
     while not sandbox.requests or sandbox.requests[0].auth_valid is None:  # until acme's is admitted
         time.sleep(0.05)
     run(isolated, "tap-rickai--globex", *tokens.values())
-    held, *during = sandbox.requests
+    during = sandbox.requests[1:]
     holder.join()
+    # The client has its answer; the sandbox notes the request's end just after sending it.
+    deadline = time.monotonic() + 10
+    while sandbox.requests[0].finished is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    held = sandbox.requests[0]
 
     assert held.account == companies["acme"] and held.fault == "slow=45"
     assert during and {(r.account, r.status, r.rate_limited) for r in during} == {(companies["globex"], 200, None)}
