@@ -10,7 +10,7 @@ from singer_sdk import SchemaDirectory, StreamSchema
 
 from tap_rickai import schemas
 from tap_rickai.client import RickaiLimits, RickaiStream
-from vendor_http import clamp_range, incremental_start, parse_date_setting, split_windows
+from vendor_http import run_range, split_windows
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -52,34 +52,21 @@ class SessionsStream(RickaiStream):
         limits = RickaiLimits.from_config(self.config)
         now = pendulum.now("UTC")
         earliest, latest = limits.earliest_day(now), limits.latest_day(now)
-        start_date = (
-            parse_date_setting(self.config["start_date"], "start_date") if self.config.get("start_date") else earliest
-        )
-        end_date = parse_date_setting(self.config["end_date"], "end_date") if self.config.get("end_date") else latest
-        bookmark = self.bookmark(context)
-        first = incremental_start(
-            start_date=start_date,
-            bookmark=bookmark,
-            lookback_days=int(self.config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)),
-        )
-        window = clamp_range(
-            first,
-            end_date,
-            earliest=earliest,
+        window = run_range(
+            self.config,
+            self.get_context_state(context).get("replication_key_value"),
+            default_start=earliest,
             latest=latest,
+            default_lookback_days=DEFAULT_LOOKBACK_DAYS,
             vendor=self.vendor_name,
-            why_earliest=f"it keeps {limits.max_history_days} days of sessions",
             why_latest=f"its data is complete {limits.data_delay_hours} hours after a day ends",
             logger=self.logger,
+            earliest=earliest,
+            why_earliest=f"it keeps {limits.max_history_days} days of sessions",
         )
         if window is None:
             return []
         return [w.start for w in split_windows(window.start, window.end, days=1)]
-
-    def bookmark(self, context: Context | None) -> pendulum.Date | None:
-        """The last fully emitted day from the incoming state, if any."""
-        value = self.get_context_state(context).get("replication_key_value")
-        return parse_date_setting(value, "state bookmark") if value else None
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """Sessions of each day in turn; STATE after every completed day."""

@@ -38,9 +38,8 @@ from vendor_http import (
     ExplainedError,
     RecordValidationError,
     RecordValidator,
-    clamp_range,
-    incremental_start,
     parse_date_setting,
+    run_range,
 )
 
 if t.TYPE_CHECKING:
@@ -109,27 +108,14 @@ class GroupDatetimeStream(ShopsterStream):
         config = self.config
         today = pendulum.now("UTC").date()
         latest = self.assumptions.latest_day(today)
-        start_date = (
-            parse_date_setting(config["start_date"], "start_date")
-            if config.get("start_date")
-            else today.subtract(days=DEFAULT_START_DAYS_AGO)
-        )
-        end_date = parse_date_setting(config["end_date"], "end_date") if config.get("end_date") else latest
-        state = self.get_context_state(context)
-        bookmark = state.get("replication_key_value")
-        first = incremental_start(
-            start_date=start_date,
-            bookmark=parse_date_setting(bookmark, "state bookmark") if bookmark else None,
-            lookback_days=int(config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)),
-        )
         # How deep Shopster's history goes is unknown (DEFAULT_START_DAYS_AGO): only the end is clamped.
-        span = clamp_range(
-            first,
-            end_date,
-            earliest=first,
+        span = run_range(
+            config,
+            self.get_context_state(context).get("replication_key_value"),
+            default_start=today.subtract(days=DEFAULT_START_DAYS_AGO),
             latest=latest,
+            default_lookback_days=DEFAULT_LOOKBACK_DAYS,
             vendor=self.vendor_name,
-            why_earliest="",
             why_latest=f"a day is requested once 'data_delay_days' ({self.assumptions.data_delay_days}) have passed",
             logger=self.logger,
         )

@@ -26,7 +26,7 @@ from tap_trust.client import (
     statistics_columns,
     utc_now,
 )
-from vendor_http import ExplainedError, RecordValidationError, clamp_range, incremental_start, parse_date_setting
+from vendor_http import ExplainedError, RecordValidationError, run_range
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -172,23 +172,14 @@ class DailyStatisticsStream(_StatisticsStream):
         """bookmark − lookback (or start_date) .. end_date (default today), ascending."""
         today = pendulum.now("UTC").date()
         config = self.config
-        start = parse_date_setting(config["start_date"], "start_date") if config.get("start_date") else None
-        start = start or snapshot_window(today)[0]
-        end = parse_date_setting(config["end_date"], "end_date") if config.get("end_date") else today
-        bookmark = self.get_context_state(context).get("replication_key_value")
-        first = incremental_start(
-            start_date=start,
-            bookmark=parse_date_setting(bookmark, "state bookmark") if bookmark else None,
-            lookback_days=int(config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)),
-        )
         # How far back Trust.lat keeps statistics is not documented: only the end is clamped.
-        span = clamp_range(
-            first,
-            end,
-            earliest=first,
+        span = run_range(
+            config,
+            self.get_context_state(context).get("replication_key_value"),
+            default_start=snapshot_window(today)[0],
             latest=today,
+            default_lookback_days=DEFAULT_LOOKBACK_DAYS,
             vendor=VENDOR,
-            why_earliest="",
             why_latest="later days have no statistics yet",
             logger=self.logger,
         )

@@ -14,6 +14,7 @@ from vendor_http.dates import (
     incremental_start,
     parse_date_setting,
     parse_datetime_setting,
+    run_range,
     split_windows,
 )
 from vendor_http.errors import ExplainedError, failure_message
@@ -117,6 +118,7 @@ __all__ = [
     "redact_url",
     "request_interval_setting",
     "retry_settings",
+    "run_range",
     "selected_schema",
     "split_windows",
     "transport_settings",

@@ -208,3 +208,43 @@ def empty_range_reason(
         why = f" ({why_earliest})" if why_earliest else ""
         return f"it ends before {earliest}, the earliest day {vendor} allows{why}"
     return "its start is after its end (the bookmark less the lookback is after end_date)"
+
+
+def run_range(
+    config: Mapping[str, t.Any],
+    bookmark: t.Any,
+    *,
+    default_start: pendulum.Date,
+    latest: pendulum.Date,
+    default_lookback_days: int,
+    vendor: str,
+    why_latest: str,
+    logger: logging.Logger,
+    earliest: pendulum.Date | None = None,
+    why_earliest: str = "",
+) -> DateWindow | None:
+    """The days a run extracts, from the settings and the stream's bookmark.
+
+    From ``start_date`` (default ``default_start``), or the ``bookmark`` (a state's
+    ``replication_key_value``) less ``lookback_days``, through ``end_date`` (default
+    ``latest``), clamped by :func:`clamp_range` to ``earliest`` .. ``latest``; with
+    ``earliest`` None (how deep the vendor's history goes is unknown) only the end is
+    clamped. None when nothing is left.
+    """
+    start = parse_date_setting(config["start_date"], "start_date") if config.get("start_date") else default_start
+    end = parse_date_setting(config["end_date"], "end_date") if config.get("end_date") else latest
+    first = incremental_start(
+        start_date=start,
+        bookmark=parse_date_setting(bookmark, "state bookmark") if bookmark else None,
+        lookback_days=int(config.get("lookback_days", default_lookback_days)),
+    )
+    return clamp_range(
+        first,
+        end,
+        earliest=first if earliest is None else earliest,
+        latest=latest,
+        vendor=vendor,
+        why_earliest=why_earliest,
+        why_latest=why_latest,
+        logger=logger,
+    )
