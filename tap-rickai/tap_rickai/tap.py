@@ -11,6 +11,7 @@ from tap_rickai.streams import DEFAULT_LOOKBACK_DAYS, SessionsStream
 from vendor_http import (
     RateBudget,
     VendorTap,
+    api_token_setting,
     api_url_setting,
     date_range_checks,
     date_range_settings,
@@ -39,14 +40,7 @@ class TapRickai(VendorTap):
             title="Company",
             description="Company identifier issued by Rick.ai support (the {company} of the API path).",
         ),
-        th.Property(
-            "api_token",
-            th.StringType(min_length=1),
-            required=True,
-            secret=True,
-            title="API token",
-            description="Token issued by Rick.ai support, sent in the Rick-Auth-Token header.",
-        ),
+        api_token_setting("Token issued by Rick.ai support, sent in the Rick-Auth-Token header."),
         api_url_setting(DEFAULT_API_URL),
         *date_range_settings(
             start_description=(

@@ -26,6 +26,7 @@ from tap_shopster.streams import GroupDatetimeStream
 from vendor_http import (
     RateBudget,
     VendorTap,
+    api_token_setting,
     api_url_setting,
     date_range_checks,
     date_range_settings,
@@ -61,14 +62,7 @@ class TapShopster(VendorTap):
     name = "tap-shopster"
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_token",
-            th.StringType(min_length=1),
-            required=True,
-            secret=True,
-            title="API token",
-            description="Shopster API token, sent in the x-token header.",
-        ),
+        api_token_setting("Shopster API token, sent in the x-token header."),
         api_url_setting(DEFAULT_API_URL),
         th.Property(
             "reports",

@@ -22,6 +22,7 @@ from vendor_http import (
     RateWindow,
     VendorSession,
     VendorTarget,
+    api_token_setting,
     api_url_setting,
     poll_settings,
     retry_settings,
@@ -73,14 +74,7 @@ class TargetCalltouchPlans(VendorTarget):
     message_reader_class = PlanInputReader
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_token",
-            th.StringType(min_length=1),
-            required=True,
-            secret=True,
-            title="API token",
-            description="Calltouch API key, sent in the Access-Token header.",
-        ),
+        api_token_setting("Calltouch API key, sent in the Access-Token header."),
         th.Property(
             "site_id",
             th.CustomType({"type": ["string", "integer"], "minLength": 1}),

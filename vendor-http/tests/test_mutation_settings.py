@@ -11,6 +11,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
 from vendor_http.settings import (
+    api_token_setting,
     check_api_url,
     client_credentials_settings,
     date_range_settings,
@@ -42,6 +43,24 @@ def test_client_credentials_are_both_required_and_the_secret_is_secret() -> None
             },
         },
         "required": ["client_id", "client_secret"],
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+    }
+
+
+def test_the_api_token_is_required_and_secret() -> None:
+    assert schema(api_token_setting("Sent in a header.")) == {
+        "type": "object",
+        "properties": {
+            "api_token": {
+                "type": ["string"],
+                "minLength": 1,
+                "title": "API token",
+                "description": "Sent in a header.",
+                "secret": True,
+                "writeOnly": True,
+            },
+        },
+        "required": ["api_token"],
         "$schema": "https://json-schema.org/draft/2020-12/schema",
     }
 

@@ -43,6 +43,7 @@ from vendor_http.retry import Retrier, RetryNow, RetryPolicy, StillRunning, is_t
 from vendor_http.sdk_stream import VendorRESTStream, selected_schema
 from vendor_http.session import VendorHTTPError, VendorSession, budgeted_session, json_body_problem
 from vendor_http.settings import (
+    api_token_setting,
     api_url_setting,
     check_api_url,
     client_credentials_settings,
@@ -96,6 +97,7 @@ __all__ = [
     "VendorSession",
     "VendorTap",
     "VendorTarget",
+    "api_token_setting",
     "api_url_setting",
     "budgeted_session",
     "check_api_url",

@@ -123,6 +123,18 @@ def api_url_setting(default: str) -> th.Property:
     )
 
 
+def api_token_setting(description: str, /) -> th.Property:
+    """``api_token`` (secret, required): the token a vendor issues, described by where it is sent."""
+    return th.Property(
+        "api_token",
+        th.StringType(min_length=1),
+        required=True,
+        secret=True,
+        title="API token",
+        description=description,
+    )
+
+
 def client_credentials_settings(id_description: str, secret_description: str, /) -> list[th.Property]:
     """``client_id`` and ``client_secret`` (secret) of an OAuth client-credentials plugin, both required."""
     return [
